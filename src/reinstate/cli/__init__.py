@@ -1,0 +1,44 @@
+"""The `reinstate` command line: a thin front door over the package.
+
+Each subcommand lives in its own module here with two functions:
+``add_parser(subparsers)`` registers its arguments and ``run(args) -> int`` does the work.
+User errors (``ReinstateError``) are printed as one clear line on stderr with exit code 2, no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..errors import ReinstateError
+
+# Subcommand modules, in the order `reinstate --help` lists them.
+COMMANDS = ("validate", "sample")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reinstate",
+        description="Amazon account-health analysis and Plan of Action toolkit.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        module = importlib.import_module(f"{__name__}.{name}")
+        module.add_parser(sub).set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except ReinstateError as exc:
+        print(f"reinstate {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

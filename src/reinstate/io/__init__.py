@@ -1,0 +1,1 @@
+"""Reading exports from disk into the canonical order table (the only stage that reads files)."""

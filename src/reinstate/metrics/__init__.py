@@ -1,0 +1,1 @@
+"""Account-health metrics computed the way Amazon computes them."""
