@@ -1,2 +1,42 @@
-"""reinstate: Amazon account-health analysis and Plan of Action toolkit."""
+"""reinstate: Amazon account-health analysis and Plan of Action toolkit.
+
+The flow is one-way: load -> metrics -> diagnose -> appeal.
+
+    import reinstate
+    data = reinstate.load("data/sample")                      # canonical orders + rejects + file reports
+    health = reinstate.account_health(data, as_of="2026-11-16")  # tidy metrics table
+    dx = reinstate.diagnose(data, as_of="2026-11-16")          # ranked, evidenced root causes
+    letter = reinstate.render_letter("odr", context)            # Plan of Action text
+    reinstate.lint(letter)                                      # reviewer-style findings
+"""
+from importlib import import_module
+
 __version__ = "0.1.0"
+
+# Public name -> module that defines it. Imported on first use so `import reinstate` stays fast.
+_API = {
+    "load": "reinstate.io.load",
+    "Dataset": "reinstate.dataset",
+    "ReinstateError": "reinstate.errors",
+    "generate_sample": "reinstate.sample",
+    "account_health": "reinstate.metrics.health",
+    "drilldown": "reinstate.metrics.health",
+    "metric_trend": "reinstate.metrics.trend",
+    "recovery_forecast": "reinstate.metrics.forecast",
+    "removable_defects": "reinstate.metrics.removable",
+    "reconcile": "reinstate.metrics.reconcile",
+    "diagnose": "reinstate.diagnose.engine",
+    "build_context": "reinstate.appeal.context",
+    "render_letter": "reinstate.appeal.render",
+    "lint": "reinstate.appeal.lint",
+    "export_letter": "reinstate.appeal.export",
+    "export_evidence_pack": "reinstate.appeal.export",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name):
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'reinstate' has no attribute {name!r}")
