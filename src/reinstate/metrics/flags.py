@@ -12,6 +12,7 @@ fulfillment_channel,
 order_status
 cancelled                order_status == Cancelled
 units                    sum of item quantities (default 1 per item)
+active_units             units of the items that were not cancelled (OTDR counts these)
 product_category         first item's category (VTR per category), when present
 carrier, ship_from       order-level dimensions, when present
 purchase_day             purchase_date as a marketplace-local calendar day (naive midnight)
@@ -126,10 +127,11 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> 
 
     # Item-level cancellation: the order is cancelled, or an item carries a cancelled_by value.
     canceller = _col(items, "cancelled_by", "string").astype("string")
-    item_cancelled = items["order_status"].eq("Cancelled") | canceller.notna()
+    item_cancelled = (items["order_status"].eq("Cancelled") | canceller.notna()).fillna(False).astype(bool)
     counted = item_cancelled & (canceller.isin(COUNTED_CANCELLERS) | canceller.isna())
     unknown = item_cancelled & canceller.isna()
     by = [items[k] for k in key]
+    out["active_units"] = qty.where(~item_cancelled.to_numpy(), 0).groupby(by, sort=False, dropna=False).sum()
     out["seller_cancelled"] = counted.groupby(by, sort=False, dropna=False).any()
     out["cancel_by_unknown"] = unknown.groupby(by, sort=False, dropna=False).any() & out["seller_cancelled"]
     out = out.reset_index()
