@@ -1,0 +1,1 @@
+"""Matplotlib figures: every ``plot_*(data, *, ax=None) -> Axes``; no global state."""

@@ -1,0 +1,41 @@
+"""What the notebooks' parameters cell resolves to: the data folder, the analysis date and the output folder.
+
+Kept here so notebooks, the batch runner and the demo agree on the defaults:
+no data path = the bundled sample; no as_of = the sample's suggested date (truth.json) or today.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from .paths import OUT_DIR, PROJECT_ROOT, SAMPLE_DIR
+
+
+def data_dir(data_path=None) -> Path:
+    """The folder (or file) to load: ``data_path`` resolved against the project root, or data/sample."""
+    if data_path in (None, ""):
+        return SAMPLE_DIR
+    path = Path(data_path).expanduser()
+    return path if path.is_absolute() or path.exists() else PROJECT_ROOT / path
+
+
+def default_as_of(data_path=None, as_of=None) -> dt.date:
+    """``as_of`` if given; else the ``as_of`` recorded in the data folder's truth.json (generated data); else today."""
+    if as_of not in (None, ""):
+        return dt.date.fromisoformat(str(as_of)[:10])
+    truth = data_dir(data_path) / "truth.json"
+    if truth.is_file():
+        return dt.date.fromisoformat(json.loads(truth.read_text(encoding="utf-8"))["as_of"])
+    return dt.date.today()
+
+
+def out_dir(path=None) -> Path:
+    """The output folder (created): ``path`` resolved against the project root, or out/."""
+    if path in (None, ""):
+        target = OUT_DIR
+    else:
+        target = Path(path).expanduser()
+        target = target if target.is_absolute() else PROJECT_ROOT / target
+    target.mkdir(parents=True, exist_ok=True)
+    return target
