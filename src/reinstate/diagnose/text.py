@@ -1,0 +1,199 @@
+"""Text cause classifier: per-language lexicons (YAML data files) compiled to one regex per cause.
+
+A lexicon file ``<lang>.yaml`` holds, per cause, literal ``phrases`` and regex ``patterns``, plus the
+language's negation cues (``before`` a phrase for most languages, ``after`` it for Japanese) and a window.
+The packaged lexicons live in ``reinstate/diagnose/lexicons/``. An analyst extends them without code by
+putting files of the same shape in a directory and passing it as ``lexicon_dirs`` (CLI: ``--lexicon DIR``):
+a file for a known language adds its phrases, patterns and cues to the packaged ones; a new language code
+adds a language.
+
+Matching is vectorised: for every cause, one alternation over all phrases of the selected languages is
+counted in each text with ``Series.str.count``, and so is the alternation of "negation cue + phrase". A
+text carries the cause when it has more phrase hits than negated hits ("not damaged" cancels its own hit,
+"not damaged but broken" keeps one). Text and phrases are lower-cased and stripped of accents first, so
+"nao recebi" and "não recebi" are one phrase. ``other`` (a generic complaint) is only kept when no
+specific cause matched.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ConfigError
+from .policy import HERE, read_yaml
+
+LEXICON_DIR = HERE / "lexicons"
+TEXT_CAUSES = ("transit_damage", "product_defect", "not_as_described", "wrong_item", "used_sold_as_new",
+               "item_not_received", "late_delivery", "unresponsive_service", "other")
+# Clause punctuation stops a negation window ("no problem, never arrived" keeps "never arrived").
+_SEP = r"[^\w.,;:!?。、！？]+"
+_ACCENTS = re.compile(r"[\u0300-\u036f]")
+
+
+def normalize(texts: pd.Series) -> pd.Series:
+    """Lower-case, NFKD, drop combining accents, unify apostrophes (vectorised)."""
+    s = texts.astype("string").str.lower().str.normalize("NFKD")
+    s = s.str.replace(_ACCENTS.pattern, "", regex=True)
+    return s.str.replace("[\u2019\u2018`´]", "'", regex=True)
+
+
+def _norm(text: str) -> str:
+    """The same normalisation as ``normalize`` for one lexicon string."""
+    s = unicodedata.normalize("NFKD", str(text).lower())
+    return re.sub("[\u2019\u2018`\u00b4]", "'", _ACCENTS.sub("", s))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    word_boundary: bool
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    window: int
+    phrases: dict  # cause -> tuple of literal phrases
+    patterns: dict  # cause -> tuple of regexes
+    sources: tuple[str, ...]
+
+
+def _as_list(value, path, key) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+        raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    return [str(v) for v in value]
+
+
+def read_lexicon(path: Path) -> Lexicon:
+    """Parse and check one lexicon file; errors name the file and the offending key."""
+    data = read_yaml(path)
+    lang = str(data.get("language") or Path(path).stem)
+    neg = data.get("negation") or {}
+    causes = data.get("causes") or {}
+    if not isinstance(causes, dict):
+        raise ConfigError(f"{path}: 'causes' must map cause ids to phrases/patterns")
+    phrases, patterns = {}, {}
+    for cause, entry in causes.items():
+        if cause not in TEXT_CAUSES:
+            raise ConfigError(f"{path}: unknown cause '{cause}' (expected one of {', '.join(TEXT_CAUSES)})")
+        entry = entry or {}
+        if isinstance(entry, list):  # a bare list is a list of phrases
+            entry = {"phrases": entry}
+        phrases[cause] = tuple(_as_list(entry.get("phrases"), path, f"causes.{cause}.phrases"))
+        pats = tuple(_as_list(entry.get("patterns"), path, f"causes.{cause}.patterns"))
+        for p in pats:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ConfigError(f"{path}: causes.{cause}.patterns: invalid regex {p!r} ({exc})") from None
+        patterns[cause] = pats
+    return Lexicon(lang, bool(data.get("word_boundary", True)),
+                   tuple(_as_list(neg.get("before"), path, "negation.before")),
+                   tuple(_as_list(neg.get("after"), path, "negation.after")),
+                   int(neg.get("window", 3)), phrases, patterns, (str(path),))
+
+
+def _merge(a: Lexicon, b: Lexicon) -> Lexicon:
+    causes = set(a.phrases) | set(b.phrases)
+    return Lexicon(a.language, a.word_boundary, a.before + b.before, a.after + b.after, max(a.window, b.window),
+                   {c: a.phrases.get(c, ()) + b.phrases.get(c, ()) for c in causes},
+                   {c: a.patterns.get(c, ()) + b.patterns.get(c, ()) for c in causes},
+                   a.sources + b.sources)
+
+
+@lru_cache(maxsize=32)
+def load_lexicons(lexicon_dirs: tuple[str, ...] = ()) -> dict[str, Lexicon]:
+    """Packaged lexicons, extended by every ``*.yaml`` in ``lexicon_dirs`` (in order)."""
+    out: dict[str, Lexicon] = {}
+    for folder in (LEXICON_DIR, *map(Path, lexicon_dirs)):
+        if not Path(folder).is_dir():
+            raise ConfigError(f"{folder}: lexicon directory not found")
+        for path in sorted(Path(folder).glob("*.yaml")):
+            lex = read_lexicon(path)
+            out[lex.language] = _merge(out[lex.language], lex) if lex.language in out else lex
+    return out
+
+
+def _alt(items) -> str:
+    return "|".join(sorted(set(items), key=len, reverse=True))
+
+
+def _phrase_regex(phrase: str, boundary: bool) -> str:
+    body = r"\s+".join(re.escape(w) for w in _norm(phrase).split())
+    return (r"\b" + body) if boundary and re.match(r"\w", body) else body
+
+
+def _cue_regex(cues) -> str:
+    """Cues are literal words unless they contain a backslash (then a regex, e.g. ``\\w+n't``)."""
+    return _alt(c if "\\" in c else re.escape(_norm(c)) for c in cues)
+
+
+@lru_cache(maxsize=64)
+def compile_causes(languages: tuple[str, ...] | None = None,
+                   lexicon_dirs: tuple[str, ...] = ()) -> dict[str, tuple[re.Pattern, re.Pattern | None]]:
+    """cause -> (phrase regex, negated-phrase regex) over the chosen languages (all when None)."""
+    lexicons = load_lexicons(lexicon_dirs)
+    chosen = [lexicons[l] for l in (languages or sorted(lexicons)) if l in lexicons]
+    out = {}
+    for cause in TEXT_CAUSES:
+        pos, neg = [], []
+        for lex in chosen:
+            items = [_phrase_regex(p, lex.word_boundary) for p in lex.phrases.get(cause, ())]
+            items += [_norm(p) for p in lex.patterns.get(cause, ())]
+            if not items:
+                continue
+            pos.append(_alt(items))
+            if lex.before:
+                cue_words = [_norm(c) for c in lex.before if "\\" not in c]
+                # A phrase that is itself a negation ("no response", "pas reçu") is never negated again.
+                starts_neg = re.compile(r"(?:\\b)?(?:%s)\b" % _alt(map(re.escape, cue_words))) if cue_words else None
+                negatable = [i for i, raw in zip(items, [*lex.phrases.get(cause, ()), *lex.patterns.get(cause, ())])
+                             if not (starts_neg and starts_neg.match(_norm(raw)))]
+                if negatable:
+                    neg.append(r"\b(?:%s)\b(?:%s\w+){0,%d}?%s(?:%s)" % (
+                        _cue_regex(lex.before), _SEP, lex.window, _SEP, _alt(negatable)))
+            if lex.after:
+                neg.append(r"(?:%s)[^。、.,!?！？\s]{0,%d}(?:%s)" % (_alt(items), lex.window,
+                                                                  _cue_regex(lex.after)))
+        if pos:
+            out[cause] = (re.compile("|".join(f"(?:{p})" for p in pos)),
+                          re.compile("|".join(f"(?:{n})" for n in neg)) if neg else None)
+    return out
+
+
+def classify_texts(texts: pd.Series, *, languages=None, lexicon_dirs=()) -> pd.DataFrame:
+    """One boolean column per text cause, same index as ``texts`` (missing text -> all False).
+
+    >>> classify_texts(pd.Series(["Arrived damaged", "not damaged, great"]), languages=["en"]).transit_damage.tolist()
+    [True, False]
+    """
+    langs = tuple(languages) if languages else None
+    compiled = compile_causes(langs, tuple(map(str, lexicon_dirs)))
+    out = pd.DataFrame(False, index=texts.index, columns=list(TEXT_CAUSES))
+    present = texts.notna() & texts.astype("string").str.strip().ne("").fillna(False)
+    if not present.any():
+        return out
+    norm = normalize(texts[present]).astype(object)
+    for cause, (pos, neg) in compiled.items():
+        hits = norm.str.count(pos)
+        if neg is not None:
+            hits = hits - norm.str.count(neg)
+        out.loc[present[present].index, cause] = (hits > 0).to_numpy()
+    specific = out.drop(columns="other").any(axis=1)
+    out["other"] = out["other"] & ~specific
+    return out
+
+
+def tags_of(frame: pd.DataFrame) -> pd.Series:
+    """Boolean cause columns -> ';'-joined tag strings (vectorised)."""
+    cols = [c for c in frame.columns if frame[c].dtype == bool]
+    if not cols:
+        return pd.Series("", index=frame.index)
+    joined = pd.Series("", index=frame.index, dtype=object)
+    for c in cols:
+        joined = joined.where(~frame[c], joined + c + ";")
+    return joined.str.rstrip(";")
