@@ -1,0 +1,135 @@
+"""The template library: metadata of every appeal template under templates/ and the action library.
+
+A template is a Jinja2 file ``templates/<id>.j2`` whose first block is a Jinja comment holding YAML
+front matter, so the file stays a valid template and adding one needs no Python::
+
+    {#---
+    id: late-shipment-rate
+    title_en: Late shipment rate above 4%
+    title_zh: 迟发率超标
+    appeal_type: account_metrics
+    metrics: [late_shipment_rate]
+    required: [store_name, metrics.late_shipment_rate, causes]
+    optional: [merchant_token]
+    when_to_use: ...
+    example: {...}          # context used by `reinstate templates check`
+    ---#}
+
+Files whose name starts with ``_`` are shared partials, not letters. Everything is read once and cached.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError, TemplateError
+from ..paths import TEMPLATES_DIR
+
+FRONT_MATTER = re.compile(r"\A\{#-?\s*---\s*\n(?P<yaml>.*?)\n\s*---\s*-?#\}\n?", re.S)
+ACTIONS_FILE = "actions.yaml"
+KEYS = ("id", "title_en", "appeal_type", "metrics", "required", "when_to_use")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """Metadata of one appeal template (from its front matter)."""
+    id: str
+    title_en: str
+    title_zh: str
+    appeal_type: str
+    metrics: tuple[str, ...]
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    list_fields: tuple[str, ...]
+    when_to_use: str
+    filename: str
+    aliases: tuple[str, ...] = ()
+    causes: tuple[str, ...] = ()          # cause ids this template is meant for (diagnosis filter)
+    default_causes: tuple[str, ...] = ()  # action groups used when no cause is chosen
+    example: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _read_front_matter(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    match = FRONT_MATTER.match(text)
+    if not match:
+        raise ConfigError(f"{path}, line 1: no front matter (expected the file to start with '{{#---' ... '---#}}')")
+    try:
+        meta = yaml.safe_load(match.group("yaml")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 2}" if mark else ""
+        raise ConfigError(f"{path}{line}: front matter is not valid YAML ({exc})") from None
+    missing = [k for k in KEYS if k not in meta]
+    if missing:
+        raise ConfigError(f"{path}: front matter lacks {', '.join(missing)} (expected keys {', '.join(KEYS)})")
+    return meta
+
+
+def _tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(str(v) for v in value)
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str) -> dict[str, TemplateInfo]:
+    infos: dict[str, TemplateInfo] = {}
+    for path in sorted(Path(directory).glob("*.j2")):
+        if path.name.startswith("_"):
+            continue
+        meta = _read_front_matter(path)
+        info = TemplateInfo(
+            id=str(meta["id"]), title_en=str(meta["title_en"]), title_zh=str(meta.get("title_zh") or ""),
+            appeal_type=str(meta["appeal_type"]), metrics=_tuple(meta.get("metrics")),
+            required=_tuple(meta.get("required")), optional=_tuple(meta.get("optional")),
+            list_fields=_tuple(meta.get("list_fields")), when_to_use=" ".join(str(meta["when_to_use"]).split()),
+            filename=path.name, aliases=_tuple(meta.get("aliases")), causes=_tuple(meta.get("causes")),
+            default_causes=_tuple(meta.get("default_causes")), example=dict(meta.get("example") or {}),
+        )
+        for key in (info.id, *info.aliases):
+            if key in infos:
+                raise ConfigError(f"{path}: template id or alias '{key}' is already used by {infos[key].filename}")
+            infos[key] = info
+    return infos
+
+
+def templates(directory: Path | str = TEMPLATES_DIR) -> list[TemplateInfo]:
+    """Every appeal template, sorted by id (aliases not repeated)."""
+    unique = {info.id: info for info in _load(str(directory)).values()}
+    return [unique[k] for k in sorted(unique)]
+
+
+def get_template(template_id: str, directory: Path | str = TEMPLATES_DIR) -> TemplateInfo:
+    """Metadata of one template by id or alias; TemplateError listing the known ids otherwise."""
+    infos = _load(str(directory))
+    if template_id not in infos:
+        known = ", ".join(sorted({i.id for i in infos.values()}))
+        raise TemplateError(f"unknown template '{template_id}' (expected one of: {known})")
+    return infos[template_id]
+
+
+@lru_cache(maxsize=4)
+def action_library(directory: Path | str = TEMPLATES_DIR) -> dict:
+    """The action library (templates/actions.yaml): cause id -> label, root_cause, corrective, preventive."""
+    path = Path(directory) / ACTIONS_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the action library ({exc})") from None
+    for cause, group in data.items():
+        for kind in ("root_cause", "corrective", "preventive"):
+            if kind not in group:
+                raise ConfigError(f"{path}: cause '{cause}' has no '{kind}' entry")
+        if "account" not in group["root_cause"]:
+            raise ConfigError(f"{path}: cause '{cause}' root_cause lacks the 'account' pattern")
+        for item in (*group["corrective"], *group["preventive"]):
+            if "id" not in item or "text" not in item:
+                raise ConfigError(f"{path}: an action of cause '{cause}' lacks 'id' or 'text'")
+    return data
