@@ -1,0 +1,367 @@
+"""What the widget apps call in the pipeline, cached so a widget change never recomputes the analysis.
+
+The apps re-render on every keystroke; metrics and the diagnosis only change with the account or the
+as-of date, so they are computed once per (account, as_of) here and reused. Everything the apps need
+from the metrics, diagnose and appeal stages goes through this module, which keeps the adapters to
+those stages' interfaces in one place.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ..dataset import Dataset
+from ..errors import ConfigError
+from ..paths import TEMPLATES_DIR
+
+
+def as_date(value) -> dt.date:
+    """``"2026-11-16"`` / Timestamp / date -> ``date``."""
+    return pd.Timestamp(value).date()
+
+
+def subset(data: Dataset, *, account: str | None = None, marketplace: str | None = None) -> Dataset:
+    """The part of ``data`` that belongs to one account and marketplace (None = all); never mutates ``data``."""
+    orders = data.orders
+    mask = pd.Series(True, index=orders.index)
+    if account is not None:
+        mask &= orders["account"].eq(account).fillna(False)
+    if marketplace is not None:
+        mask &= orders["marketplace"].eq(marketplace).fillna(False)
+    if bool(mask.all()):
+        return data
+    kept = orders[mask.to_numpy()]
+    messages = data.messages
+    if messages is not None and "order_id" in messages.columns:
+        messages = messages[messages["order_id"].isin(kept["order_id"]).to_numpy()]
+    return replace(data, orders=kept, messages=messages)
+
+
+@dataclass
+class Analysis:
+    """Metrics and diagnosis of one data set, computed lazily and cached per (account, marketplace, as_of)."""
+    data: Dataset
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def accounts(self) -> list[str]:
+        return sorted(self.data.orders["account"].dropna().astype(str).unique().tolist())
+
+    def marketplaces(self, account: str | None = None) -> list[str]:
+        orders = self.data.orders
+        if account is not None:
+            orders = orders[orders["account"].eq(account).fillna(False).to_numpy()]
+        return sorted(orders["marketplace"].dropna().astype(str).unique().tolist())
+
+    def _cached(self, kind, key, compute):
+        full = (kind, *key)
+        if full not in self._cache:
+            self._cache[full] = compute()
+        return self._cache[full]
+
+    def part(self, account=None, marketplace=None) -> Dataset:
+        return self._cached("part", (account, marketplace),
+                            lambda: subset(self.data, account=account, marketplace=marketplace))
+
+    def health(self, *, as_of, account=None, marketplace=None) -> pd.DataFrame:
+        from ..metrics.health import account_health
+        as_of = as_date(as_of)
+        return self._cached("health", (account, marketplace, as_of),
+                            lambda: account_health(self.part(account, marketplace), as_of=as_of))
+
+    def diagnosis(self, *, as_of, account=None, marketplace=None):
+        from ..diagnose.engine import diagnose
+        as_of = as_date(as_of)
+        return self._cached("diagnosis", (account, marketplace, as_of),
+                            lambda: diagnose(self.part(account, marketplace), as_of=as_of))
+
+
+_SLOT = re.compile(r"\{(date|owner|frequency)\}")
+
+# --- appeal library ---------------------------------------------------------------------------------
+
+# Template fields the builder fills from its own widgets or from the data; the rest get generic inputs.
+COVERED_FIELDS = {"seller_name", "store_name", "merchant_token", "contact", "notice_date", "asins", "causes",
+                  "metrics", "marketplace", "as_of", "flagged_metrics", "defects_total", "account"}
+_SHORT_FIELD = re.compile(r"(_number|_date|_id|token|_name|name|email|asin|_url|_count)$")
+
+
+def templates() -> list[dict]:
+    """Every appeal template's metadata as a plain dict (id, title_en, title_zh, metrics, fields, ...)."""
+    from ..appeal.registry import templates as registry_templates
+    out = []
+    for info in registry_templates():
+        out.append({"id": info.id, "title_en": info.title_en, "title_zh": info.title_zh,
+                    "appeal_type": info.appeal_type, "metrics": list(info.metrics), "required": list(info.required),
+                    "optional": list(info.optional), "list_fields": list(info.list_fields),
+                    "when_to_use": info.when_to_use, "causes": list(info.causes),
+                    "default_causes": list(info.default_causes)})
+    return out
+
+
+def suggest_template(templates: list[dict], health: pd.DataFrame | None) -> str:
+    """The template addressing the worst metric (breached before at risk); the first template otherwise."""
+    if not templates:
+        return ""
+    rank = {"breached": 0, "at_risk": 1}
+    if health is not None and len(health):
+        bad = health[health["status"].isin(list(rank))]
+        bad = bad.assign(_r=bad["status"].map(rank)).sort_values("_r", kind="stable")
+        for metric in bad["metric"]:
+            # the plainest template for that metric (shortest id, e.g. "odr" before "odr-detailed")
+            hits = sorted((t for t in templates if metric in t["metrics"]), key=lambda t: len(t["id"]))
+            if hits:
+                return hits[0]["id"]
+    return next((t["id"] for t in templates if t["id"] == "odr"), templates[0]["id"])
+
+
+def extra_fields(meta: dict) -> list[str]:
+    """The template's required then optional top-level fields that no dedicated widget covers."""
+    out = []
+    for name in (*meta.get("required", ()), *meta.get("optional", ())):
+        top = name.split(".")[0]
+        if top not in COVERED_FIELDS and top not in out:
+            out.append(top)
+    return out
+
+
+def is_long_field(meta: dict, name: str) -> bool:
+    """Free text (a list, methods used, differences) gets a text area; ids, numbers and names a line."""
+    return name in meta.get("list_fields", ()) or not _SHORT_FIELD.search(name)
+
+
+def field_title(meta: dict, name: str) -> str:
+    title = name.replace("_", " ").strip().capitalize()
+    return title + (" *" if name in meta.get("required", ()) else "")
+
+
+def _num(value):
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if f != f else f
+
+
+def evidence_text(row: dict) -> str:
+    """The numbers behind a hypothesis in one line: "31 defects (70%) · lift 4.2× · p = 0.001 · e.g. 111-…"."""
+    parts = []
+    n, share = _num(row.get("defects_explained")), _num(row.get("share"))
+    if n is not None:
+        parts.append(f"{int(n)} defects" + (f" ({share:.0%})" if share is not None else ""))
+    lift, p = _num(row.get("lift")), _num(row.get("p_value"))
+    if lift is not None:
+        parts.append(f"lift {lift:.1f}×")
+    if p is not None:
+        parts.append(f"p = {p:.2g}")
+    examples = row.get("example_orders")
+    if isinstance(examples, str):
+        examples = [e for e in examples.split(";") if e]
+    if examples is not None and len(examples):
+        parts.append("e.g. " + ", ".join(str(e) for e in list(examples)[:3]))
+    return " · ".join(parts)
+
+
+def scope_text(row: dict) -> str:
+    """Where a hypothesis applies: "carrier = X", "2 Aug 2026 – 16 Aug 2026" or "" for the whole account."""
+    dim, value = row.get("dimension"), row.get("value")
+    if dim == "period" or (dim in (None, "account") and row.get("start") is not None and
+                           pd.notna(row.get("start"))):
+        start, end = row.get("start"), row.get("end")
+        if start is not None and pd.notna(start):
+            return f"{pd.Timestamp(start):%d %b %Y} – {pd.Timestamp(end):%d %b %Y}" if end is not None and \
+                pd.notna(end) else f"from {pd.Timestamp(start):%d %b %Y}"
+        return ""
+    if dim in (None, "account") or value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return f"{str(dim).replace('_', ' ')} = {value}"
+
+
+def letter_context(analysis, *, as_of, account, marketplace, template_id, health, diagnosis, fields,
+                   notice_date, asins, causes, actions, extra_corrective, extra_preventive) -> dict:
+    """The letter context from the analyst's choices, through ``reinstate.appeal.context.build_context``.
+
+    ``causes``: the ticked cause choices ``{"cause", "statement", "row"}`` (row = the hypothesis, or None
+    for a cause added by hand); the edited sentence replaces the diagnosis statement. ``actions``: the
+    ticked library actions ``{id: {"date", "owner", "frequency"}}``; exactly these reach the letter
+    (build_context alone would fall back to the library defaults when a cause has none ticked).
+    Free-text actions are added to the first cause's lists.
+    """
+    from ..appeal.context import build_context
+    from ..appeal.formatting import fill_slots as library_fill
+
+    rows, cause_ids = [], []
+    for choice in causes:
+        cid = choice["cause"]
+        if cid in cause_ids:   # one triple per cause: a second scope's sentence joins the first one's
+            rows[cause_ids.index(cid)]["statement"] += " " + choice["statement"].strip()
+            continue
+        row = dict(choice.get("row") or {"cause": cid, "dimension": "account", "rank": None})
+        row["statement"] = choice["statement"].strip()
+        rows.append(row)
+        cause_ids.append(cid)
+    hypotheses = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["cause", "statement"])
+    seller = {k: fields.get(k) or None for k in ("seller_name", "store_name", "merchant_token")}
+    seller["marketplace"] = marketplace
+    extra = {k: v for k, v in fields.items() if k not in seller and v not in (None, "")}
+    ctx = build_context(health=health, diagnosis=hypotheses, seller=seller, causes=cause_ids or None,
+                        actions=actions or None, asins=asins, notice_date=notice_date, fields=extra,
+                        as_of=as_of, marketplace=marketplace)
+    if not cause_ids:
+        ctx["causes"] = []
+    library = action_library()
+    for cause in ctx["causes"]:
+        group = library.get(cause["id"]) or {}
+        for kind in ("corrective", "preventive"):
+            texts, ids = [], []
+            for item in group.get(kind) or []:
+                if item["id"] not in actions:
+                    continue
+                chosen = actions[item["id"]]
+                date = chosen.get("date")
+                texts.append(library_fill(item["text"], date=_fmt_date(date) if date else None,
+                                          owner=chosen.get("owner"), frequency=chosen.get("frequency")))
+                ids.append(item["id"])
+            cause[kind], cause[kind + "_ids"] = texts, ids
+    if ctx["causes"]:
+        ctx["causes"][0]["corrective"] = [*ctx["causes"][0]["corrective"], *extra_corrective]
+        ctx["causes"][0]["preventive"] = [*ctx["causes"][0]["preventive"], *extra_preventive]
+    if fields.get("contact"):
+        ctx["contact"] = fields["contact"]
+    return ctx
+
+
+def _fmt_date(value) -> str:
+    from ..appeal.formatting import fmt_date
+    return fmt_date(value)
+
+
+def render(template_id: str, context: dict) -> str:
+    """The letter as plain text (what the analyst pastes into Seller Central)."""
+    from ..appeal.render import render_letter
+    return render_letter(template_id, context, fmt="text")
+
+
+def lint(text: str):
+    from ..appeal.lint import lint as lint_letter
+    return lint_letter(text)
+
+
+def length_budget() -> dict:
+    """{"words": int|None, "characters": int|None} from the linter's policy."""
+    try:
+        from ..appeal import lint as lint_module
+    except ImportError:
+        return {}
+    for name in ("length_budget", "budget", "default_budget"):
+        value = getattr(lint_module, name, None)
+        value = value() if callable(value) else value
+        if isinstance(value, dict):
+            return {"words": value.get("words") or value.get("max_words"),
+                    "characters": value.get("characters") or value.get("max_chars") or value.get("chars")}
+    return {}
+
+
+def where_to_send(marketplace: str | None, meta: dict) -> str:
+    """One line on where this appeal goes (Account Health first; legacy e-mail routes from the contacts table)."""
+    return ("Seller Central → Performance → Account Health → the affected metric → Submit appeal "
+            "(\"Reactivate your account\" when suspended). E-mail addresses are legacy routes.")
+
+
+def export(letter_text: str, target, *, template_id: str, context: dict):
+    from ..appeal.export import export_letter
+    return export_letter(letter_text, target)
+
+
+def evidence_pack(analysis, letter_text: str, target, *, as_of, account, marketplace, health, diagnosis):
+    from ..appeal.export import export_evidence_pack
+    return export_evidence_pack(letter_text, target)
+
+
+# --- metrics explorer -------------------------------------------------------------------------------
+
+def tags_by_order(tags) -> pd.Series:
+    """The diagnosis' per-order tags as ``order_id -> tuple of tag ids`` (accepts a frame or a mapping)."""
+    if tags is None:
+        return pd.Series(dtype=object)
+    if isinstance(tags, dict):
+        return pd.Series({k: tuple(sorted(v)) for k, v in tags.items()}, dtype=object)
+    if isinstance(tags, pd.Series):
+        return tags.map(_as_tag_tuple)
+    if "order_id" not in tags.columns:
+        return pd.Series(dtype=object)
+    if "tags" in tags.columns:
+        series = tags.drop_duplicates("order_id").set_index("order_id")["tags"]
+        return series.map(_as_tag_tuple)
+    if "tag" in tags.columns:  # long form: one row per (order, tag)
+        return tags.groupby("order_id")["tag"].agg(lambda s: tuple(sorted(set(map(str, s)))))
+    return pd.Series(dtype=object)
+
+
+def _as_tag_tuple(value) -> tuple:
+    if value is None or (not isinstance(value, (list, tuple, set, np.ndarray)) and pd.isna(value)):
+        return ()
+    if isinstance(value, str):
+        return tuple(sorted({t.strip() for t in value.split(";") if t.strip()}))
+    return tuple(sorted({str(t) for t in value}))
+
+
+def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax):
+    """Daily rate per channel/window with the target line; the project's plot when it has one for this."""
+    try:
+        from ..plots.metrics import plot_metric_trend
+    except ImportError:
+        plot_metric_trend = None
+    if plot_metric_trend is not None and len(trend):
+        return plot_metric_trend(trend, metric=metric, ax=ax)
+    if not len(trend):
+        ax.text(0.5, 0.5, "no data in this window", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(title)
+        ax.set_axis_off()
+        return ax
+    from matplotlib.ticker import PercentFormatter
+    for (channel, days), part in trend.groupby(["channel", "window_days"], sort=True):
+        ax.plot(part["as_of"], part["rate"], label=f"{channel} · {days}-day window", linewidth=1.8)
+    target = trend["target"].dropna()
+    if len(target):
+        value = float(target.iloc[0])
+        cond = trend["condition"].dropna().iloc[0] if trend["condition"].notna().any() else ""
+        ax.axhline(value, color="#9b1c1c", linestyle="--", linewidth=1.2, label=f"target {cond} {value:.1%}")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+    ax.set_title(f"{title}: daily value as the window slides")
+    ax.set_xlabel("as-of date")
+    ax.set_ylabel("rate")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(20)
+    return ax
+
+
+FREE_TEXT = {"reason", "feedback_text", "claim_reason", "return_reason", "return_comment", "statement"}
+
+
+def table_html(frame: pd.DataFrame, columns, *, max_rows: int = 200) -> str:
+    """An escaped HTML table of the given columns (those present); free text masked for PII."""
+    from ..io.pii import mask_text
+    cols = [c for c in columns if c in frame.columns]
+    shown = frame[cols].head(max_rows).copy()
+    for col in cols:
+        values = shown[col]
+        if col == "tags":
+            shown[col] = values.map(lambda ts: ", ".join(ts) if isinstance(ts, tuple) else "")
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            shown[col] = values.dt.strftime("%Y-%m-%d")
+        else:
+            # ids (order, SKU) are kept as they are; only free text can carry a buyer's e-mail or phone
+            clean = mask_text if col in FREE_TEXT else str
+            shown[col] = values.map(lambda v: "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))
+                                    else clean(str(v)))
+    table = shown.to_html(index=False, escape=True, border=0)
+    more = f'<div class="rs-muted">first {max_rows} of {len(frame)}</div>' if len(frame) > max_rows else ""
+    return table + more

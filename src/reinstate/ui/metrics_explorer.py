@@ -1,0 +1,362 @@
+"""MetricsExplorer: Account Health as cards, the trend of one metric, and the orders behind its numerator.
+
+    explorer = MetricsExplorer(data, as_of="2026-11-16")
+    explorer.widget           # display this in a notebook or Voila
+
+Widgets are attributes, callbacks are methods, state is plain attributes (``as_of``, ``account``,
+``marketplace``, ``channel``, ``metric``, ``tag``, ``health``, ``drill``); nothing is displayed in
+``__init__``. The per-order flags are computed once per as-of date and reused by every metric, the
+trend and the drill-down, so a control change costs a few tens of milliseconds on the sample.
+"""
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import backend
+from .i18n import label, languages
+from .styles import LABEL_WIDTH, pill, stylesheet
+
+METRICS = ("order_defect_rate", "negative_feedback_rate", "a_to_z_claim_rate", "chargeback_rate",
+           "late_shipment_rate", "pre_fulfillment_cancel_rate", "valid_tracking_rate", "on_time_delivery_rate",
+           "late_response_rate")
+STATUS_RANK = {"no_data": 0, "good": 1, "at_risk": 2, "breached": 3}
+# Drill-down columns shown (never buyer PII; free text is masked before display).
+DRILL_COLUMNS = ("order_id", "channel", "reason", "purchase_date", "sku", "product_category", "carrier",
+                 "ship_from", "claim_status", "feedback_rating", "tags")
+ALL = "__all__"
+MAX_ROWS = 200
+
+
+def _pct(rate) -> str:
+    if rate is None or (isinstance(rate, float) and np.isnan(rate)) or rate is pd.NA:
+        return "—"
+    return f"{float(rate) * 100:.2f}%"
+
+
+def _target(row) -> str:
+    target = row.get("target")
+    if target is None or pd.isna(target):
+        return ""
+    return f"{row.get('condition') or ''} {float(target) * 100:g}%".strip()
+
+
+def worst_rows(health: pd.DataFrame) -> dict[str, dict]:
+    """Per metric, the row that sets its status: worst status, then the higher denominator."""
+    out: dict[str, dict] = {}
+    for row in health.to_dict("records"):
+        key = (STATUS_RANK.get(row["status"], 0), row.get("denominator") or 0)
+        metric = row["metric"]
+        if metric not in out or key > (STATUS_RANK.get(out[metric]["status"], 0), out[metric].get("denominator") or 0):
+            out[metric] = row
+    return out
+
+
+class MetricsExplorer:
+    """Widget app: metric cards with status colours, the trend plot and the drill-down table.
+
+    ``data``: a loaded ``Dataset`` (or a ``backend.Analysis`` shared with the appeal builder);
+    ``as_of``: the Account Health date; ``account``/``marketplace`` default to the first in the data.
+    """
+
+    def __init__(self, data, *, as_of, account=None, marketplace=None, metric="order_defect_rate",
+                 channel=None, language="en", trend_days: int = 90):
+        self.analysis = data if isinstance(data, backend.Analysis) else backend.Analysis(data)
+        self.as_of = backend.as_date(as_of)
+        self.language = language if language in languages() else "en"
+        accounts = self.analysis.accounts()
+        self.account = account if account is not None else (accounts[0] if accounts else None)
+        markets = self.analysis.marketplaces(self.account)
+        self.marketplace = marketplace if marketplace is not None else (markets[0] if markets else None)
+        self.channel = channel            # None = every channel
+        self.metric = metric
+        self.tag = None                   # None = every cause tag
+        self.trend_days = trend_days
+        self.health = pd.DataFrame()
+        self.drill = pd.DataFrame()
+        self.trend = pd.DataFrame()
+        self._flags: dict = {}
+        self._trends: dict = {}            # every cached result, keyed by what selects it
+        self._tags: dict = {}
+        self._quiet = 0
+        self._build_widgets()
+        self.refresh()
+
+    # ------------------------------------------------------------------------------------------------
+    # cached computations
+    def flags(self):
+        """order_flags for the whole data set at ``as_of`` (one pass, shared by every metric)."""
+        from ..metrics.flags import order_flags
+        if self.as_of not in self._flags:
+            self._flags[self.as_of] = order_flags(self.analysis.data.orders, as_of=self.as_of)
+        return self._flags[self.as_of]
+
+    def _health(self) -> pd.DataFrame:
+        from ..metrics.health import account_health
+        key = ("health", self.as_of, self.account, self.marketplace)
+        if key not in self._trends:
+            self._trends[key] = account_health(self.analysis.data, as_of=self.as_of, account=self.account,
+                                               marketplace=self.marketplace, flags=self.flags())
+        return self._trends[key]
+
+    def _trend(self) -> pd.DataFrame:
+        from ..metrics.trend import metric_trend
+        key = ("trend", self.as_of, self.account, self.marketplace, self.metric)
+        if key not in self._trends:
+            start = pd.Timestamp(self.as_of) - pd.Timedelta(days=self.trend_days - 1)
+            self._trends[key] = metric_trend(self.analysis.data, metric=self.metric, start=start.date(),
+                                             end=self.as_of, account=self.account, marketplace=self.marketplace,
+                                             flags=self.flags())
+        frame = self._trends[key]
+        if self.channel is not None and len(frame):
+            frame = frame[frame["channel"].isin([self.channel, "ALL"])]
+        return frame
+
+    def order_tags(self) -> pd.Series:
+        """Per order id, its cause tags as a sorted tuple (from the diagnosis); empty when unavailable."""
+        key = (self.as_of, self.account, self.marketplace)
+        if key not in self._tags:
+            try:
+                dx = self.analysis.diagnosis(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
+                self._tags[key] = backend.tags_by_order(getattr(dx, "tags", None))
+            except ImportError:  # the diagnosis stage is optional for the explorer
+                self._tags[key] = pd.Series(dtype=object)
+        return self._tags[key]
+
+    # ------------------------------------------------------------------------------------------------
+    # widgets
+    def _build_widgets(self):
+        w = widgets
+        dstyle = {"description_width": "initial"}
+        self.w_title = w.HTML()
+        self.w_title.add_class("rs-title")
+        self.w_language = w.ToggleButtons(options=[(n, c) for c, n in languages().items()], value=self.language,
+                                          style={"button_width": "90px"})
+        self.w_language.add_class("rs-language")
+        self.w_as_of = w.DatePicker(value=self.as_of, style=dstyle, layout=w.Layout(width="230px"))
+        self.w_as_of.add_class("rs-as-of")
+        self.w_account = w.Dropdown(options=self.analysis.accounts() or [self.account], value=self.account,
+                                    style=dstyle, layout=w.Layout(width="260px"))
+        self.w_account.add_class("rs-account")
+        self.w_marketplace = w.Dropdown(options=self.analysis.marketplaces(self.account) or [self.marketplace],
+                                        value=self.marketplace, style=dstyle, layout=w.Layout(width="170px"))
+        self.w_marketplace.add_class("rs-marketplace")
+        self.w_channel = w.ToggleButtons(options=[], style={"button_width": "64px"})
+        self.w_channel.add_class("rs-channel")
+        self.w_cards = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+        self.w_cards.add_class("rs-cards")
+        self.w_metric = w.Dropdown(options=[], style={"description_width": LABEL_WIDTH},
+                                   layout=w.Layout(width="460px"))
+        self.w_metric.add_class("rs-metric")
+        self.w_trend = w.Image(format="png", layout=w.Layout(width="860px"))
+        self.w_trend.add_class("rs-trend")
+        self.w_tag = w.Dropdown(options=[], style={"description_width": LABEL_WIDTH},
+                                layout=w.Layout(width="460px"))
+        self.w_tag.add_class("rs-tag-filter")
+        self.w_drill_title = w.HTML()
+        self.w_drill_title.add_class("rs-section")
+        self.w_drill = w.HTML(layout=w.Layout(max_height="420px", overflow="auto"))
+        self.w_drill.add_class("rs-table")
+        self.w_drill.add_class("rs-drilldown")
+        self.w_error = w.HTML()
+        self.w_error.add_class("rs-error")
+
+        controls = w.HBox([self.w_as_of, self.w_account, self.w_marketplace, self.w_channel],
+                          layout=w.Layout(flex_flow="row wrap", align_items="center", gap="12px"))
+        header = w.HBox([self.w_title, self.w_language],
+                        layout=w.Layout(justify_content="space-between", align_items="center"))
+        self.widget = w.VBox([stylesheet(), header, controls, self.w_error, self.w_cards, self.w_metric,
+                              self.w_trend, self.w_drill_title, self.w_tag, self.w_drill])
+        self.widget.add_class("rs-app")
+        self.widget.add_class("rs-metrics-explorer")
+
+        self.w_as_of.observe(self._on_control, names="value")
+        self.w_account.observe(self._on_control, names="value")
+        self.w_marketplace.observe(self._on_control, names="value")
+        self.w_channel.observe(self._on_control, names="value")
+        self.w_metric.observe(self._on_metric, names="value")
+        self.w_tag.observe(self._on_tag, names="value")
+        self.w_language.observe(self._on_language, names="value")
+
+    def _labels(self):
+        L = lambda key: label(key, self.language)  # noqa: E731
+        self._quiet += 1
+        try:
+            self.w_title.value = f"<h2>{html.escape(L('explorer_title'))}</h2>"
+            self.w_as_of.description = L("as_of")
+            self.w_account.description = L("account")
+            self.w_marketplace.description = L("marketplace")
+            channels = [(L("all"), ALL)] + [(c, c) for c in self._channels()]
+            self.w_channel.options = channels
+            self.w_channel.value = self.channel if self.channel in dict((v, k) for k, v in channels) else ALL
+            self.w_metric.description = L("metric")
+            present = [m for m in METRICS if len(self.health) and (self.health["metric"] == m).any()] or [self.metric]
+            self.w_metric.options = [(L(m), m) for m in present]
+            if self.metric not in present:
+                self.metric = present[0]
+            self.w_metric.value = self.metric
+            self.w_tag.description = L("cause_tag")
+        finally:
+            self._quiet -= 1
+
+    def _channels(self) -> list[str]:
+        if not len(self.health):
+            return []
+        return [c for c in ("MFN", "AFN") if (self.health["channel"] == c).any()]
+
+    # ------------------------------------------------------------------------------------------------
+    # views
+    def refresh(self):
+        """Recompute what the controls select and redraw cards, trend and drill-down."""
+        try:
+            self.health = self._health()
+            self.w_error.value = ""
+        except Exception as exc:  # bad date etc.: say it where the analyst looks
+            self.health = pd.DataFrame(columns=["metric", "channel", "status"])
+            self.w_error.value = pill(html.escape(str(exc)), "breached")
+        self._labels()
+        self._show_cards()
+        self._show_trend()
+        self._show_drill()
+
+    def visible_health(self) -> pd.DataFrame:
+        frame = self.health
+        if self.channel is not None and len(frame):
+            frame = frame[frame["channel"].isin([self.channel, "ALL"])]
+        return frame
+
+    def _show_cards(self):
+        L = lambda key: label(key, self.language)  # noqa: E731
+        frame = self.visible_health()
+        worst = worst_rows(frame) if len(frame) else {}
+        cards = []
+        for metric in METRICS:
+            if metric not in worst:
+                continue
+            row = worst[metric]
+            status = row["status"]
+            lines = []
+            for r in frame[frame["metric"] == metric].to_dict("records"):
+                lines.append(f"{html.escape(str(r['channel']))} {int(r['window_days'])}d: "
+                             f"{_pct(r['rate'])} ({int(r['numerator'])}/{int(r['denominator'])})")
+            body = (f'<div class="rs-card-name">{html.escape(L(metric))}</div>'
+                    f'<div class="rs-card-rate">{_pct(row["rate"])}</div>'
+                    f'<div>{pill(html.escape(L("status_" + status)), status)} '
+                    f'<span class="rs-card-meta">{html.escape(L("target"))} {html.escape(_target(row))}</span></div>'
+                    f'<div class="rs-card-meta">{"<br>".join(lines)}</div>')
+            button = widgets.Button(description=L("details"), layout=widgets.Layout(width="auto"))
+            button.add_class("rs-card-select")
+            button.on_click(lambda _b, m=metric: self.select_metric(m))
+            card = widgets.VBox([widgets.HTML(body), button])
+            for cls in ("rs-card", f"rs-card-{metric.replace('_', '-')}", f"rs-status-{status}"):
+                card.add_class(cls)
+            if metric == self.metric:
+                card.add_class("rs-card-selected")
+            cards.append(card)
+        self.w_cards.children = cards
+
+    def _show_trend(self):
+        key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel)
+        try:
+            self.trend = self._trend()
+        except Exception as exc:
+            self.trend = pd.DataFrame()
+            self.w_error.value = pill(html.escape(f"trend: {exc}"), "breached")
+        if key not in self._trends:  # drawing costs more than computing: keep each PNG
+            fig = Figure(figsize=(9.5, 3.6), dpi=90)
+            ax = fig.add_subplot()
+            fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.2)
+            backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, "en"), ax=ax)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+            self._trends[key] = buf.getvalue()
+        self.w_trend.value = self._trends[key]
+
+    def _show_drill(self):
+        L = lambda key: label(key, self.language)  # noqa: E731
+        from ..metrics.health import drilldown
+        key = ("drill", self.as_of, self.account, self.marketplace, self.metric, self.channel)
+        try:
+            if key not in self._trends:
+                self._trends[key] = drilldown(self.analysis.data, as_of=self.as_of, metric=self.metric,
+                                              channel=self.channel, account=self.account,
+                                              marketplace=self.marketplace, flags=self.flags())
+            drill = self._trends[key]
+        except Exception as exc:
+            drill = pd.DataFrame(columns=list(DRILL_COLUMNS))
+            self.w_error.value = pill(html.escape(f"drill-down: {exc}"), "breached")
+        tags = self.order_tags()
+        drill = drill.assign(tags=drill["order_id"].map(tags) if len(tags) else None)
+        all_tags = sorted({t for ts in drill["tags"].dropna() for t in ts})
+        self._quiet += 1
+        try:
+            self.w_tag.options = [(L("all"), ALL)] + [(t, t) for t in all_tags]
+            if self.tag not in all_tags:
+                self.tag = None
+            self.w_tag.value = self.tag or ALL
+        finally:
+            self._quiet -= 1
+        if self.tag is not None:
+            drill = drill[drill["tags"].map(lambda ts: isinstance(ts, tuple) and self.tag in ts)]
+        self.drill = drill.reset_index(drop=True)
+        self.w_drill_title.value = (f"<div>{html.escape(L('drilldown'))} — {html.escape(L(self.metric))}: "
+                                    f"{len(self.drill)} {html.escape(L('orders_shown'))}</div>")
+        self.w_drill.value = backend.table_html(self.drill, DRILL_COLUMNS, max_rows=MAX_ROWS) if len(self.drill) \
+            else f'<div class="rs-muted">{html.escape(L("no_orders"))}</div>'
+
+    # ------------------------------------------------------------------------------------------------
+    # callbacks
+    def select_metric(self, metric: str):
+        self.metric = metric
+        self.tag = None
+        self._quiet += 1
+        try:
+            self.w_metric.value = metric
+        finally:
+            self._quiet -= 1
+        self._show_cards()
+        self._show_trend()
+        self._show_drill()
+
+    def _on_control(self, change):
+        if self._quiet:
+            return
+        owner = change["owner"]
+        if owner is self.w_as_of:
+            if change["new"] is None:
+                return
+            self.as_of = change["new"]
+        elif owner is self.w_account:
+            self.account = change["new"]
+            self._quiet += 1
+            try:
+                markets = self.analysis.marketplaces(self.account)
+                self.w_marketplace.options = markets
+                self.marketplace = markets[0] if markets else None
+                self.w_marketplace.value = self.marketplace
+            finally:
+                self._quiet -= 1
+        elif owner is self.w_marketplace:
+            self.marketplace = change["new"]
+        elif owner is self.w_channel:
+            self.channel = None if change["new"] in (ALL, None) else change["new"]
+        self.refresh()
+
+    def _on_metric(self, change):
+        if not self._quiet and change["new"]:
+            self.select_metric(change["new"])
+
+    def _on_tag(self, change):
+        if self._quiet:
+            return
+        self.tag = None if change["new"] in (ALL, None) else change["new"]
+        self._show_drill()
+
+    def _on_language(self, change):
+        self.language = change["new"]
+        self.refresh()
