@@ -103,3 +103,22 @@ PII_COLUMNS = (
     "bill-address-1", "bill-address-2", "bill-address-3", "bill-postal-code", "buyer-company-name",
     "cpf", "customer_id", "buyer_email", "buyer_name", "buyer_phone", "rater_email",
 )
+
+# pandas dtype of each column kind (the loader's output contract, see the module docstring).
+KIND_DTYPES = {
+    "string": "string", "enum": "string", "timestamp": "datetime64[ns, UTC]",
+    "int": "Int64", "bool": "boolean", "float": "Float64",
+}
+
+# Buyer-messages columns and their kinds (account and marketplace are added at load, as for orders).
+MESSAGE_KINDS = {"message_id": "string", "order_id": "string", "received_at": "timestamp",
+                 "responded_at": "timestamp", "no_response_needed": "bool"}
+
+
+def dtype_of(name: str) -> str | None:
+    """The pandas dtype ``reinstate.load`` gives a canonical column (None for a non-canonical one)."""
+    col = BY_NAME.get(name)
+    if col is None:
+        kind = MESSAGE_KINDS.get(name)
+        return KIND_DTYPES[kind] if kind else None
+    return KIND_DTYPES[col.kind]

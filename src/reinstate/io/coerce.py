@@ -1,0 +1,150 @@
+"""Turn string columns into the canonical dtypes, vectorised, reporting every value that does not parse.
+
+Each ``parse_*`` function takes a Series (strings, or already-typed values from Parquet) and returns
+``(typed_series, bad_mask)``; ``bad_mask`` marks values that were present but could not be understood
+(they become ``<NA>`` and the caller rejects their rows). Nothing here loops over rows in Python.
+
+Time rules (see ``reinstate.io.schema``): a value with an offset (``Z``, ``+02:00``, ``PST``) is converted to
+UTC; a value without one is marketplace-local time (``reference.timezone_of``); a date-only value in a
+deadline column means 23:59:59 that local day. Local times that fall in a DST gap are shifted forward,
+and ambiguous ones (the repeated autumn hour) are read as standard time.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..reference import marketplaces, timezone_of
+from .schema import ENUMS, KIND_DTYPES
+
+UTC_NS = KIND_DTYPES["timestamp"]
+TRUE = ("true", "1", "yes", "y", "t")
+FALSE = ("false", "0", "no", "n", "f")
+# Time-zone abbreviations seen in Seller Central downloads -> offsets (only unambiguous ones).
+TZ_ABBREVIATIONS = {"UTC": "+00:00", "GMT": "+00:00", "PST": "-08:00", "PDT": "-07:00", "MST": "-07:00",
+                    "MDT": "-06:00", "CST": "-06:00", "CDT": "-05:00", "EST": "-05:00", "EDT": "-04:00",
+                    "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "JST": "+09:00"}
+_HAS_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+_DATE_ONLY = r"\d{4}-\d{1,2}-\d{1,2}"
+
+
+def clean_strings(values: pd.Series) -> pd.Series:
+    """String dtype, surrounding spaces removed, empty -> <NA>."""
+    s = values.astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def parse_string(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    s = clean_strings(values)
+    return s, pd.Series(False, index=s.index)
+
+
+def _lookup(values: pd.Series, mapping: dict[str, str]) -> tuple[pd.Series, pd.Series]:
+    s = clean_strings(values)
+    codes, uniques = pd.factorize(s.str.lower())
+    mapped = np.array([mapping.get(u) for u in uniques] + [None], dtype=object)
+    out = pd.Series(mapped[codes], index=s.index, dtype="string")  # code -1 (NA) takes the trailing None
+    return out, s.notna() & out.isna()
+
+
+def enum_mapping(name: str) -> dict[str, str]:
+    """Accepted spelling (lower case) -> canonical spelling for an enumerated column."""
+    if name == "marketplace":
+        table = marketplaces()
+        mapping = {code.lower(): code for code in table.index}
+        mapping.update({mid.lower(): code for code, mid in table["marketplace_id"].items()})
+        mapping.update({dom.lower(): code for code, dom in table["domain"].items()})
+        mapping["gb"] = "UK"
+        return mapping
+    return {alias.lower(): canon for canon, aliases in ENUMS[name].items() for alias in (canon, *aliases)}
+
+
+def parse_enum(values: pd.Series, name: str) -> tuple[pd.Series, pd.Series]:
+    return _lookup(values, enum_mapping(name))
+
+
+def parse_bool(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean"), pd.Series(False, index=values.index)
+    mapping = {**{t: "1" for t in TRUE}, **{f: "0" for f in FALSE}}
+    out, bad = _lookup(values.astype("string"), mapping)
+    return out.map({"1": True, "0": False}, na_action="ignore").astype("boolean"), bad
+
+
+def parse_int(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return values.astype("Int64"), pd.Series(False, index=values.index)
+    s = clean_strings(values) if not pd.api.types.is_float_dtype(values.dtype) else values
+    num = pd.to_numeric(s, errors="coerce").astype("Float64")
+    bad = (s.notna() & (num.isna() | (num != num.round()))).fillna(True) & s.notna()
+    return num.where(~bad).round().astype("Int64"), bad.astype(bool)
+
+
+def parse_float(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    s = clean_strings(values) if not pd.api.types.is_numeric_dtype(values.dtype) else values
+    num = pd.to_numeric(s, errors="coerce").astype("Float64")
+    return num, (s.notna() & num.isna()).astype(bool)
+
+
+def parse_timestamp(values: pd.Series, marketplace: pd.Series, *, deadline: bool = False
+                    ) -> tuple[pd.Series, pd.Series]:
+    """Timestamps (strings or datetimes) -> ``datetime64[ns, UTC]``; naive values are marketplace-local."""
+    index = values.index
+    out = pd.Series(pd.NaT, index=index, dtype=UTC_NS)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").astype(UTC_NS), pd.Series(False, index=index)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        return _localize(values, marketplace).astype(UTC_NS), pd.Series(False, index=index)
+    s = clean_strings(values)
+    present = s.notna()
+    if not present.any():
+        return out, pd.Series(False, index=index)
+    if s.str.contains(r"\s[A-Z]{3,4}$", regex=True).fillna(False).any():
+        for abbr, offset in TZ_ABBREVIATIONS.items():
+            s = s.str.replace(rf"\s{abbr}$", offset, regex=True)
+    has_offset = s.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
+    if has_offset.any():
+        out[has_offset] = pd.to_datetime(s[has_offset], format="ISO8601", utc=True, errors="coerce")
+    naive = present & ~has_offset
+    if naive.any():
+        text = s[naive]
+        if deadline:
+            # A bare date in a deadline column is the end of that local day.
+            text = text.mask(text.str.fullmatch(_DATE_ONLY).fillna(False), text + " 23:59:59")
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        out[naive] = _localize(parsed, marketplace[naive])
+    return out.astype(UTC_NS), (present & out.isna()).astype(bool)
+
+
+def _localize(naive: pd.Series, marketplace: pd.Series) -> pd.Series:
+    out = pd.Series(pd.NaT, index=naive.index, dtype=UTC_NS)
+    for code in pd.unique(marketplace.dropna()):
+        mask = (marketplace == code).to_numpy(dtype=bool, na_value=False)
+        part = naive[mask]
+        local = part.dt.tz_localize(timezone_of(code), ambiguous=np.zeros(len(part), dtype=bool),
+                                    nonexistent="shift_forward")
+        out[mask] = local.dt.tz_convert("UTC").astype(UTC_NS)
+    return out
+
+
+def parse_local_date(values: pd.Series, order: str) -> pd.Series:
+    """Locale dates ('1/13/17', '13.1.17', '17/01/13', '2017-01-13') -> ISO 'YYYY-MM-DD' strings.
+
+    ``order`` is the marketplace's ``feedback_date_order`` (MDY, DMY or YMD). A two-digit year is 20xx.
+    Values that do not fit are returned unchanged, so the timestamp parser rejects them by name.
+    """
+    s = clean_strings(values)
+    parts = s.str.extract(r"^(\d{1,4})[./\-](\d{1,2})[./\-](\d{1,4})$")
+    if order == "YMD" or parts[0].str.len().eq(4).all():
+        y, m, d = parts[0], parts[1], parts[2]
+    elif order == "MDY":
+        m, d, y = parts[0], parts[1], parts[2]
+    else:
+        d, m, y = parts[0], parts[1], parts[2]
+    four_digit_first = parts[0].str.len() == 4  # an ISO date is ISO whatever the marketplace
+    y, m, d = (y.mask(four_digit_first, parts[0]), m.mask(four_digit_first, parts[1]),
+               d.mask(four_digit_first, parts[2]))
+    year = pd.to_numeric(y, errors="coerce")
+    year = year.where(year >= 100, year + 2000)
+    iso = (year.astype("Int64").astype("string") + "-" + m.str.zfill(2) + "-" + d.str.zfill(2))
+    return iso.fillna(s).astype("string")

@@ -1,0 +1,295 @@
+"""``load``: exports on disk -> one canonical ``Dataset`` (orders, messages, rejects, file reports, performance).
+
+    >>> data = load("data/sample")                                   # doctest: +SKIP
+    >>> data = load(["All Orders.txt", "feedback.txt"], marketplace="DE", account="eu-shop")  # doctest: +SKIP
+
+Per file: read (encoding and delimiter detected) -> sniff the format -> drop buyer PII columns -> map to
+canonical names -> cast to the schema dtypes -> row rules. Rows that fail go to ``Dataset.rejects`` with
+the file, the source line (header = line 1), the column and the reason; a file that cannot be used at all
+raises ``InputFileError``. Then the files are joined (``reinstate.io.combine`` states the rules) and
+free-text columns are masked for e-mail addresses and phone numbers. For every file
+``rows_read == rows_accepted + rows_rejected``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import REJECT_COLUMNS, Dataset, FileReport
+from ..errors import InputFileError, StrictModeError
+from ..reference import timezone_of
+from . import amazon, canonical, combine, olist, schema, validate
+from .performance import merge_performance, parse_performance
+from .pii import drop_pii_columns, mask_columns
+from .read import RawTable, read_file
+from .sniff import sniff
+
+DATA_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".parquet", ".pq", ".json", ".jsonl")
+SKIP_NAMES = ("truth.json",)
+LOOKUP_FORMATS = ("olist_products", "olist_category_translation")
+
+
+@dataclass
+class _Part:
+    index: int
+    fmt: str
+    frame: pd.DataFrame   # typed rows that passed the per-file checks, with _file/_line
+
+
+def data_files(paths) -> list[Path]:
+    """Expand paths: a folder means its csv/tsv/txt/parquet/json files (not README*, truth.json, hidden)."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")
+                           and not f.name.lower().startswith("readme") and f.name.lower() not in SKIP_NAMES
+                           and f.suffix.lower() in DATA_SUFFIXES)
+            if not found:
+                raise InputFileError(p, "the folder holds no data files",
+                                     expected="files ending in " + ", ".join(DATA_SUFFIXES))
+            out += found
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise InputFileError(p, "no such file or folder", expected="a path to an export or a folder of them")
+    seen, unique = set(), []
+    for f in out:
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
+    return unique
+
+
+class _Rejects:
+    """Collects rejected rows as (file index, line, column, value, reason)."""
+
+    def __init__(self):
+        self.frames: list[pd.DataFrame] = []
+
+    def add(self, index: int, lines: np.ndarray, found: pd.DataFrame) -> np.ndarray:
+        """Record problems (``_row`` positions into ``lines``); return the positions to drop."""
+        if found.empty:
+            return np.array([], dtype=np.int64)
+        line = found["_line"].to_numpy() if "_line" in found.columns else lines[found["_row"].to_numpy()]
+        self.frames.append(pd.DataFrame({"_file": index, "line": line.astype(np.int64),
+                                         "column": found["column"].to_numpy(), "value": found["value"].to_numpy(),
+                                         "reason": found["reason"].to_numpy()}))
+        return np.unique(found["_row"].to_numpy()[found["_row"].to_numpy() >= 0])
+
+    def add_rows(self, frame: pd.DataFrame, column: str, reason) -> None:
+        """Reject whole rows of a provenance-carrying frame (``_file``, ``_line``)."""
+        if frame.empty:
+            return
+        values = frame[column].astype("string").to_numpy() if column in frame.columns else ""
+        self.frames.append(pd.DataFrame({"_file": frame["_file"].to_numpy(), "line": frame["_line"].to_numpy(),
+                                         "column": column, "value": values, "reason": reason}))
+
+    def table(self, paths: list[str]) -> pd.DataFrame:
+        if not self.frames:
+            return pd.DataFrame({c: pd.Series(dtype="Int64" if c == "line" else "string") for c in REJECT_COLUMNS})
+        allr = pd.concat(self.frames, ignore_index=True)
+        for c in ("column", "value", "reason"):
+            allr[c] = allr[c].astype("string").fillna("")
+        # One row per rejected source row; several findings on it are joined with "; ".
+        grouped = allr.groupby(["_file", "line"], sort=True).agg({"column": "; ".join, "value": "; ".join,
+                                                                  "reason": "; ".join}).reset_index()
+        grouped.insert(0, "file", [paths[i] for i in grouped["_file"]])
+        out = grouped.drop(columns="_file")[list(REJECT_COLUMNS)]
+        return out.astype({"file": "string", "line": "Int64", "column": "string", "value": "string",
+                           "reason": "string"})
+
+
+def _adapt(raw: RawTable, fmt: str, *, marketplace: str, keep_pii: bool) -> pd.DataFrame:
+    if fmt in canonical.REQUIRED:
+        validate.require_columns(raw.frame, canonical.REQUIRED[fmt], raw.path, fmt,
+                                 names=[c for c in canonical.to_canonical(raw).columns])
+        return canonical.to_canonical(raw)
+    if fmt.startswith("olist_"):
+        validate.require_columns(raw.frame, olist.REQUIRED[fmt], raw.path, fmt,
+                                 names=[c.strip().lower() for c in raw.frame.columns])
+        return olist.to_canonical(raw, fmt)
+    if fmt != "amazon_feedback":
+        validate.require_columns(raw.frame, amazon.REQUIRED[fmt], raw.path, fmt,
+                                 names=[c.strip().lower() for c in raw.frame.columns])
+    return amazon.to_canonical(raw, fmt, marketplace=marketplace, keep_pii=keep_pii)
+
+
+def _table_of(fmt: str) -> str:
+    if fmt == "messages":
+        return "messages"
+    if fmt in combine.SUPPLEMENT_KIND:
+        return "supplement"
+    return "orders"
+
+
+def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii: bool = False,
+         strict: bool = False) -> Dataset:
+    """Read exports (files or folders) into one canonical ``Dataset``.
+
+    ``marketplace`` is the code used for rows without one (it also sets the time zone of timestamps without
+    an offset and the date format of the feedback report); ``account`` names the seller account for data
+    that has none (default "default"). ``keep_pii=True`` keeps buyer PII columns and unmasked text.
+    ``strict=True`` raises ``StrictModeError`` (carrying the dataset as ``.dataset``) if any row was rejected.
+    """
+    marketplace = str(marketplace).upper()
+    timezone_of(marketplace)  # raises ConfigError for an unknown code
+    account = account or "default"
+    files = data_files(paths)
+    names = [str(f) for f in files]
+    rejects = _Rejects()
+    parts: list[_Part] = []
+    reads: dict[int, tuple[str, int]] = {}
+    performance = None
+
+    for i, path in enumerate(files):
+        raw = read_file(path, marketplace=marketplace)
+        fmt = sniff(raw)
+        if fmt == "amazon_performance_report":
+            performance = merge_performance(performance, parse_performance(raw.json, account=account, source=str(path)))
+            n = len((raw.json or {}).get("performanceMetrics") or [])
+            reads[i] = (fmt, n)
+            continue
+        validate.check_layout(raw)
+        reads[i] = (fmt, len(raw.frame) + len(raw.bad_rows))
+        rejects.add(i, raw.lines, validate.bad_row_problems(raw))
+        dup_drop = rejects.add(i, raw.lines, validate.duplicate_problems(raw.frame, raw.lines))
+        if not keep_pii and fmt != "amazon_feedback":
+            raw.frame = drop_pii_columns(raw.frame)
+        frame = _adapt(raw, fmt, marketplace=marketplace, keep_pii=keep_pii)
+        if fmt in LOOKUP_FORMATS:
+            typed = frame.reset_index(drop=True).astype("string")
+            found = validate.empty_problems()
+        else:
+            typed, found = validate.coerce_frame(frame, marketplace=marketplace, account=account)
+            found = pd.concat([found, validate.rule_problems(typed, table=_table_of(fmt))], ignore_index=True)
+        drop = np.union1d(dup_drop, rejects.add(i, raw.lines, found))
+        keep = np.ones(len(typed), dtype=bool)
+        keep[drop] = False
+        typed = typed[keep].assign(_file=i, _line=raw.lines[keep]).reset_index(drop=True)
+        if fmt == "amazon_fulfilled_shipments":
+            typed = amazon.collapse_shipments(typed)
+        parts.append(_Part(i, fmt, typed))
+
+    by_fmt: dict[str, list[_Part]] = {}
+    for part in parts:
+        by_fmt.setdefault(part.fmt, []).append(part)
+
+    def frames(fmt):
+        return [p.frame for p in by_fmt.get(fmt, [])]
+
+    def consistent(frame: pd.DataFrame) -> pd.DataFrame:
+        found = validate.order_consistency_problems(frame)
+        if found.empty:
+            return frame
+        bad = frame.iloc[found["_row"].to_numpy()]
+        rejects.add_rows(bad.assign(_col=found["column"].to_numpy()), "_col", found["reason"].to_numpy())
+        # The rejects table wants the column's name and the value: rebuild those two from the finding.
+        rejects.frames[-1]["column"] = found["column"].to_numpy()
+        rejects.frames[-1]["value"] = found["value"].to_numpy()
+        return frame.drop(index=frame.index[np.unique(found["_row"].to_numpy())]).reset_index(drop=True)
+
+    # Olist: orders + items -> item rows.
+    olist_frame = None
+    if by_fmt.get("olist_order_items"):
+        items = pd.concat(frames("olist_order_items"), ignore_index=True)
+        if not by_fmt.get("olist_orders"):
+            first = by_fmt["olist_order_items"][0]
+            raise InputFileError(names[first.index], "Olist order items need the Olist orders file loaded with them",
+                                 column="order_id", expected="olist_orders_dataset.csv in the same folder or paths")
+        orders_o = pd.concat(frames("olist_orders"), ignore_index=True)
+        olist_frame, orphans = combine.join_olist(orders_o, items)
+        rejects.add_rows(orphans, "order_id", "no order with this order_id in the Olist orders file")
+    elif by_fmt.get("olist_orders"):
+        olist_frame = pd.concat(frames("olist_orders"), ignore_index=True)
+
+    sources = []
+    for fmt in combine.ORDER_PRECEDENCE:
+        if fmt == "olist":
+            if olist_frame is not None:
+                sources.append(consistent(olist_frame))
+            continue
+        for frame in frames(fmt):
+            sources.append(consistent(frame))
+    orders = combine.combine_orders(sources)
+    if orders is None:
+        orders = _empty_orders()
+
+    # Per-order files: one row per order (latest wins), merged onto the items.
+    for kind in ("feedback", "claim", "chargeback", "return"):
+        supp = [p.frame for p in parts if combine.SUPPLEMENT_KIND.get(p.fmt) == kind]
+        if not supp:
+            continue
+        allsupp = pd.concat(supp, ignore_index=True)
+        kept, superseded = combine.latest_per_order(allsupp, kind)
+        rejects.add_rows(superseded, "order_id", f"superseded by a later {kind} for the same order")
+        known = kept["order_id"].isin(orders["order_id"]).to_numpy()
+        rejects.add_rows(kept[~known], "order_id", "no order with this order_id in the loaded order files")
+        orders = combine.attach_supplement(orders, kept[known], kind)
+
+    # Olist products: sku -> category (English when the translation table is loaded too).
+    products = pd.concat(frames("olist_products"), ignore_index=True) if by_fmt.get("olist_products") else None
+    translation = pd.concat(frames("olist_category_translation"), ignore_index=True) \
+        if by_fmt.get("olist_category_translation") else None
+    cats = olist.category_lookup(products, translation)
+    if cats is not None and "sku" in orders.columns:
+        mapped = orders["sku"].map(cats)
+        orders["product_category"] = orders["product_category"].fillna(mapped) \
+            if "product_category" in orders.columns else mapped
+    elif translation is not None and "product_category" in orders.columns:
+        english = olist.category_lookup(translation.rename(columns={"product_category_name": "sku"}).assign(
+            product_category=lambda t: t["sku"]), translation)
+        orders["product_category"] = orders["product_category"].map(english).fillna(orders["product_category"])
+
+    messages = None
+    if by_fmt.get("messages"):
+        messages = _finish(pd.concat(frames("messages"), ignore_index=True), keep_pii=keep_pii, table="messages")
+
+    orders = _finish(orders, keep_pii=keep_pii, table="orders")
+    reject_table = rejects.table(names)
+    counts = reject_table.groupby("file").size() if len(reject_table) else pd.Series(dtype="int64")
+    reports = []
+    for i, path in enumerate(names):
+        fmt, n = reads[i]
+        bad = int(counts.get(path, 0))
+        reports.append(FileReport(path, "canonical" if fmt == "parquet" else fmt, n, n - bad, bad))
+    data = Dataset(orders=orders, messages=messages, rejects=reject_table, files=reports, performance=performance)
+    if strict and len(reject_table):
+        first = reject_table.iloc[0]
+        err = StrictModeError(f"{len(reject_table)} row(s) rejected (strict mode); first: {first['file']}, "
+                              f"line {first['line']}, column '{first['column']}': {first['reason']}")
+        err.dataset = data
+        raise err
+    return data
+
+
+def _empty_orders() -> pd.DataFrame:
+    cols = [*schema.REQUIRED, "account", "marketplace"]
+    return pd.DataFrame({c: pd.Series(dtype=schema.dtype_of(c)) for c in cols})
+
+
+def _finish(frame: pd.DataFrame, *, keep_pii: bool, table: str) -> pd.DataFrame:
+    """Schema dtypes and column order (canonical first, then extras); masks free text unless keep_pii."""
+    frame = frame.drop(columns=[c for c in combine.PROVENANCE if c in frame.columns]).reset_index(drop=True)
+    canon = [c.name for c in schema.COLUMNS] if table == "orders" else [*schema.MESSAGE_COLUMNS, "account",
+                                                                       "marketplace"]
+    ordered = [c for c in canon if c in frame.columns] + [c for c in frame.columns if c not in canon]
+    frame = frame[ordered]
+    dtypes = {}
+    for col in frame.columns:
+        dtype = schema.dtype_of(col) if col in canon else None
+        if dtype is None and not pd.api.types.is_numeric_dtype(frame[col].dtype) \
+                and not pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
+            dtype = "string"
+        if dtype is not None and str(frame[col].dtype) != dtype:
+            dtypes[col] = dtype
+    if dtypes:
+        frame = frame.astype(dtypes)
+    if not keep_pii:
+        frame = mask_columns(frame)
+    return frame
