@@ -79,8 +79,8 @@ def recovery_forecast(data, *, as_of, channel="MFN", account=None, marketplace=N
     offset = (as_of - win.end).days
     first = int(day_number([as_of])[0])
     last = first + horizon_days
+    events = events[events["day"] < first]  # only orders placed before as_of are known; later days are projected
     num, den = sliding_counts(events, groups, first=first, last=last, window_days=win.window_days, offset=offset)
-
     # Recent volume per group, from the same events.
     recent = events[(events["day"] >= first - volume_days) & (events["day"] <= first - 1)]
     vol = groups.merge(recent.groupby(["account", "marketplace", "channel"]).size().rename("n").reset_index()

@@ -104,7 +104,6 @@ def removable_defects(data, *, as_of, channel=None, account=None, marketplace=No
     out = out.drop_duplicates(["account", "marketplace", "order_id", "component"])
     n_removable = out.groupby(["account", "marketplace", "order_id"])["component"].transform("size")
     out["order_still_defective"] = out["n_defects"] > n_removable
-    clears_alone = out["n_defects"] == 1
     out = out.merge(totals.rename(columns={"num": "numerator", "den": "denominator"}).drop(columns="unknown"),
                     on=["account", "marketplace", "channel"], how="left")
     out = out.assign(_clear=~out["order_still_defective"]).sort_values(
