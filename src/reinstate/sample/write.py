@@ -1,0 +1,91 @@
+"""Write a Sample as canonical CSV files plus truth.json, byte-for-byte reproducible.
+
+Formatting is fixed here rather than left to a library default: timestamps are ISO 8601 seconds with the
+marketplace-local offset (``2026-08-03T14:05:00-07:00``), booleans ``true``/``false``, missing values empty,
+fields quoted only when they hold a comma, quote or line break, LF line ends, UTF-8 without BOM.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..reference import timezone_of
+from .generate import TABLES, Sample
+
+CHUNK_ROWS = 500_000  # bounds the memory of formatting (a 10M-row orders table is written in slices)
+_NULL = pa.scalar(None, pa.string())
+
+
+def _offset_text(seconds: np.ndarray) -> np.ndarray:
+    """UTC offsets in seconds -> '+HH:MM' / '-HH:MM' (few distinct values, formatted once each)."""
+    uniq, inverse = np.unique(seconds, return_inverse=True)
+    labels = []
+    for s in uniq.tolist():
+        sign = "-" if s < 0 else "+"
+        m = abs(int(s)) // 60
+        labels.append(f"{sign}{m // 60:02d}:{m % 60:02d}")
+    return np.asarray(labels, dtype=object)[inverse.reshape(-1)]
+
+
+def _timestamps(s: pd.Series, tz: str) -> pa.Array:
+    idx = pd.DatetimeIndex(s)
+    if idx.tz is None:
+        idx = idx.tz_localize("UTC")
+    idx = idx.as_unit("s")
+    missing = np.asarray(idx.isna())
+    utc = idx.tz_convert("UTC").asi8
+    local = idx.tz_convert(tz).tz_localize(None).asi8
+    text = np.datetime_as_string(local.view("datetime64[s]"), unit="s")
+    offsets = _offset_text(np.where(missing, 0, local - utc))
+    joined = pc.binary_join_element_wise(pa.array(text, type=pa.string()), pa.array(offsets, type=pa.string()), "")
+    return pc.if_else(pa.array(missing), _NULL, joined)
+
+
+def _text(s: pd.Series, tz: str) -> pa.Array:
+    """One column slice as nullable CSV field text."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return _timestamps(s, tz)
+    if pd.api.types.is_bool_dtype(s.dtype):
+        values = pa.array(s.astype("boolean").array, type=pa.bool_(), from_pandas=True)
+        return pc.if_else(values, "true", "false")
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return pc.cast(pa.array(s.astype("Int64").array, type=pa.int64(), from_pandas=True), pa.string())
+    arr = pa.array(s.astype("string").array, type=pa.string(), from_pandas=True)
+    needs = pc.match_substring_regex(arr, r'[",\r\n]')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+    return pc.if_else(needs, quoted, arr)
+
+
+def _csv_bytes(frame: pd.DataFrame, tz: str) -> bytes:
+    cols = [pc.fill_null(_text(frame[c], tz), "") for c in frame.columns]
+    row = pc.binary_join_element_wise(*cols, ",") if len(cols) > 1 else cols[0]
+    lines = pc.binary_join_element_wise(row, "\n", "")
+    arr = lines if isinstance(lines, pa.Array) else lines.combine_chunks()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32, count=len(arr) + 1, offset=arr.offset * 4)
+    return arr.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, tz: str) -> Path:
+    """Write ``frame`` as CSV with the fixed formatting described in this module."""
+    with open(path, "wb") as fh:
+        fh.write((",".join(frame.columns) + "\n").encode("utf-8"))
+        for start in range(0, len(frame), CHUNK_ROWS):
+            fh.write(_csv_bytes(frame.iloc[start:start + CHUNK_ROWS], tz))
+    return path
+
+
+def write_sample(sample: Sample, out_dir) -> list[Path]:
+    """Write orders.csv, feedback.csv, claims.csv, chargebacks.csv, returns.csv, messages.csv and truth.json
+    into ``out_dir`` (created if needed; existing files of those names are replaced). Returns the paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tz = timezone_of(sample.truth["params"]["marketplace"])
+    paths = [write_csv(sample.tables[name], out / f"{name}.csv", tz=tz) for name in TABLES]
+    truth = out / "truth.json"
+    truth.write_text(json.dumps(sample.truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
+    return [*paths, truth]
