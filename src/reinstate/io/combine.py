@@ -35,7 +35,9 @@ def _fill(target: pd.DataFrame, source_by_order: pd.DataFrame, columns) -> pd.Da
     """Fill ``columns`` of ``target`` from ``source_by_order`` (indexed by order_id) where missing."""
     out = target.copy()
     for col in columns:
-        mapped = out["order_id"].map(source_by_order[col])
+        # reindex (not map): keeps the source dtype, also when the source is empty.
+        src = source_by_order[col]
+        mapped = pd.Series(src.reindex(out["order_id"].to_numpy()).array, index=out.index)
         if col in out.columns:
             out[col] = out[col].fillna(mapped.astype(out[col].dtype))
         else:

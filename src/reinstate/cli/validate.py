@@ -1,0 +1,97 @@
+"""`reinstate validate PATHS...`: say what each file is, how many rows were read, accepted and rejected.
+
+Rejected rows are written to a CSV (default ``out/rejects-<timestamp>.csv``, only when there are any; an
+existing file is never overwritten: a ``-1``, ``-2`` ... suffix is added). Exit code 0 when every file was
+read (even with rejected rows), 2 when a file could not be read, or with ``--strict`` and any reject.
+``--json`` prints ``{"files": [{"path", "format", "rows_read", "rows_accepted", "rows_rejected"}],
+"rows_rejected": int, "rejects_file": str|null}`` and nothing else on stdout.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import warnings
+from pathlib import Path
+
+from ..io.encoding import LoadWarning
+from ..paths import OUT_DIR
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("validate", help="check exports and report rows read/accepted/rejected",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders of them")
+    p.add_argument("--marketplace", default="US", help="marketplace for rows without one (default US)")
+    p.add_argument("--account", default=None, help="account name for data without one (default 'default')")
+    p.add_argument("--strict", action="store_true", help="exit 2 if any row is rejected")
+    p.add_argument("--keep-pii", action="store_true", help="keep buyer PII columns (not recommended)")
+    p.add_argument("--json", action="store_true", help="print a JSON summary instead of a table")
+    p.add_argument("--rejects", metavar="FILE", default=None,
+                   help="where to write rejected rows (default out/rejects-<timestamp>.csv)")
+    return p
+
+
+def free_path(path: Path) -> Path:
+    """``path`` if it does not exist, else the first free ``name-1.ext``, ``name-2.ext`` ..."""
+    if not path.exists():
+        return path
+    n = 1
+    while True:
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def run(args) -> int:
+    from ..io.load import load
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LoadWarning)
+        data = load(args.paths, marketplace=args.marketplace, account=args.account, keep_pii=args.keep_pii)
+    for w in caught:
+        if issubclass(w.category, LoadWarning):
+            print(f"reinstate validate: warning: {w.message}", file=sys.stderr)
+
+    rejects_file = None
+    if len(data.rejects):
+        target = Path(args.rejects) if args.rejects else \
+            OUT_DIR / f"rejects-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.csv"
+        target = free_path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data.rejects.to_csv(target, index=False)
+        rejects_file = str(target)
+
+    total = sum(f.rows_rejected for f in data.files)
+    if args.json:
+        print(json.dumps({
+            "files": [{"path": f.path, "format": f.format, "rows_read": f.rows_read,
+                       "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected} for f in data.files],
+            "rows_rejected": total, "rejects_file": rejects_file}))
+    else:
+        _print_table(data, rejects_file)
+    if args.strict and total:
+        print(f"reinstate validate: error: {total} row(s) rejected and --strict was given"
+              + (f" (see {rejects_file})" if rejects_file else ""), file=sys.stderr)
+        return 2
+    return 0
+
+
+def _print_table(data, rejects_file) -> None:
+    width = max([len(f.path) for f in data.files] + [4])
+    fmt_w = max([len(f.format) for f in data.files] + [6])
+    print(f"{'file':<{width}}  {'format':<{fmt_w}}  {'read':>9}  {'accepted':>9}  {'rejected':>9}")
+    for f in data.files:
+        print(f"{f.path:<{width}}  {f.format:<{fmt_w}}  {f.rows_read:>9}  {f.rows_accepted:>9}  {f.rows_rejected:>9}")
+    read = sum(f.rows_read for f in data.files)
+    acc = sum(f.rows_accepted for f in data.files)
+    rej = sum(f.rows_rejected for f in data.files)
+    print(f"{'total':<{width}}  {'':<{fmt_w}}  {read:>9}  {acc:>9}  {rej:>9}")
+    orders = data.orders
+    n_orders = orders["order_id"].nunique() if len(orders) else 0
+    print(f"{n_orders} orders, {len(orders)} item rows"
+          + (f", {len(data.messages)} messages" if data.messages is not None else "")
+          + (", Amazon performance report loaded" if data.performance else ""))
+    if rejects_file:
+        print(f"rejected rows written to {rejects_file}")
