@@ -1,0 +1,81 @@
+"""The analysed window: which orders are looked at and which of them are defects to explain.
+
+Defects are ODR defects (purchase day in the ODR window, order not cancelled) and operational misses in
+their own metric windows (from ``reinstate.metrics.windows``; the longest window per metric):
+late shipment (MFN, ship-by day in the LSR window), seller cancellation (MFN, purchase day in the cancel
+window), invalid tracking (MFN shipped, deliver-by day in the VTR window), late delivery (MFN tracked,
+deliver-by day in the OTDR window) and late response (a message received in the late-response window).
+The analysed population is every order that falls in at least one window. Explicit ``start``/``end``
+replace all windows by one purchase-day span in which every kind of defect counts.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..metrics.windows import metric_windows
+
+KINDS = ("odr", "late_shipment", "cancellation", "invalid_tracking", "late_delivery", "late_response")
+
+
+def _within(days: pd.Series, start, end) -> pd.Series:
+    return days.ge(pd.Timestamp(start)).fillna(False) & days.le(pd.Timestamp(end)).fillna(False)
+
+
+def windows_for(as_of, *, odr_offset_days: int = 15) -> dict[str, tuple]:
+    """metric -> (start, end) of its longest window on ``as_of``."""
+    out: dict[str, tuple] = {}
+    for w in metric_windows(as_of, odr_offset_days=odr_offset_days):
+        if w.metric not in out or (w.end - w.start) > (out[w.metric][1] - out[w.metric][0]):
+            out[w.metric] = (w.start, w.end)
+    return out
+
+
+def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=None, end=None,
+                 odr_offset_days: int = 15) -> pd.DataFrame:
+    """``flags`` plus ``analysed`` (in some window), one boolean per defect kind, ``defect`` and ``kinds``."""
+    f = flags.copy()
+    b = lambda c: f[c].astype("boolean").fillna(False).astype(bool)  # noqa: E731
+    mfn = f["fulfillment_channel"].eq("MFN").fillna(False)
+    not_cancelled = ~b("cancelled")
+    late_ids = set(late_msgs.loc[late_msgs["late"], "order_id"].astype(str)) if len(late_msgs) else set()
+    oid = f["order_id"].astype(str)
+    received = late_msgs.assign(day=pd.to_datetime(late_msgs["received_at"], utc=True).dt.tz_localize(None)
+                                .dt.normalize()) if len(late_msgs) else None
+    if start is not None or end is not None:
+        lo = pd.Timestamp(start) if start is not None else f["purchase_day"].min()
+        hi = pd.Timestamp(end) if end is not None else f["purchase_day"].max()
+        inside = _within(f["purchase_day"], lo, hi)
+        win = {k: inside for k in ("odr", "lsr", "cancel", "vtr", "otdr")}
+        analysed = inside
+        msg_ids = set(received.loc[received["late"], "order_id"].astype(str)) if received is not None else set()
+    else:
+        w = windows_for(as_of, odr_offset_days=odr_offset_days)
+        win = {
+            "odr": _within(f["purchase_day"], *w["order_defect_rate"]),
+            "lsr": _within(f["ship_by_day"], *w["late_shipment_rate"]),
+            "cancel": _within(f["purchase_day"], *w["pre_fulfillment_cancel_rate"]),
+            "vtr": _within(f["delivery_by_day"], *w["valid_tracking_rate"]),
+            "otdr": _within(f["delivery_by_day"], *w["on_time_delivery_rate"]),
+        }
+        msg_ids, in_lrr = set(), set()
+        if received is not None and "late_response_rate" in w:
+            lo, hi = w["late_response_rate"]
+            in_win = _within(received["day"], lo, hi)
+            msg_ids = set(received.loc[in_win & received["late"], "order_id"].astype(str))
+            in_lrr = set(received.loc[in_win, "order_id"].astype(str))
+        analysed = win["odr"] | win["cancel"] | (mfn & (win["lsr"] | win["vtr"] | win["otdr"])) | oid.isin(in_lrr)
+    f["analysed"] = analysed.to_numpy()
+    f["odr"] = (b("defective") & not_cancelled & win["odr"]).to_numpy()
+    f["late_shipment_miss"] = (mfn & not_cancelled & b("late_shipment") & win["lsr"]).to_numpy()
+    f["cancellation"] = (mfn & b("seller_cancelled") & win["cancel"]).to_numpy()
+    tracking = f["tracking_valid"].astype("boolean")
+    f["invalid_tracking"] = (mfn & b("shipped") & tracking.eq(False).fillna(False) & win["vtr"]).to_numpy()
+    f["late_delivery_miss"] = (mfn & tracking.fillna(False) & b("late_delivery") & win["otdr"]).to_numpy()
+    f["late_response"] = (oid.isin(msg_ids) & f["analysed"]).to_numpy() if msg_ids else False
+    cols = ["odr", "late_shipment_miss", "cancellation", "invalid_tracking", "late_delivery_miss", "late_response"]
+    f["defect"] = f[cols].any(axis=1) & f["analysed"]
+    kinds = pd.Series("", index=f.index, dtype=object)
+    for c, name in zip(cols, KINDS):
+        kinds = kinds.where(~f[c], kinds + name + ";")
+    f["kinds"] = kinds.str.rstrip(";")
+    return f

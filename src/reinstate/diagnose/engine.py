@@ -1,0 +1,253 @@
+"""``diagnose``: from defective orders to ranked, evidenced root-cause hypotheses.
+
+    dx = reinstate.diagnose(data, as_of="2026-11-16")
+    dx.hypotheses          # tidy: rank, cause, dimension, value, start, end, defects_explained, share, ...
+    dx.tags                # per order: tags, the text that produced a text tag, its source column
+    print(dx.summary())
+    dx.to_json()           # the JSON contract of the CLI (``reinstate diagnose --json``)
+
+The steps: per-order metric facts (``metrics.flags.order_flags``) -> analysed window and defects
+(``defects``) -> per-order cause tags (``tags``, ``text``) -> cause x scope tests, merging and ranking
+(``hypotheses``) -> one sentence per hypothesis (``statements``). Policy lives in ``policy.yaml``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..dataset import messages_of, orders_of
+from ..errors import ReinstateError
+from ..metrics.flags import order_flags
+from ..metrics.windows import to_day
+from . import hypotheses as hyp
+from .defects import mark_defects
+from .policy import load_policy
+from .scopes import memberships
+from .statements import nested_phrase, statement
+from .tags import KEY, late_messages, order_texts, order_tags, text_tags
+from .text import TEXT_CAUSES
+
+try:  # the loader's masker when present (it knows Amazon order ids are not phone numbers)
+    from ..io.pii import mask_text
+except ImportError:  # pragma: no cover - fallback while the loader is being written
+    import re
+
+    def mask_text(s):
+        s = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]", s)
+        return re.sub(r"(?<![\w+])\+?\(?\d[\d ().\-/]{5,}\d(?!\w)", "[phone]", s)
+
+REQUIRED = ("order_id", "purchase_date", "fulfillment_channel", "order_status")
+HYPOTHESIS_COLUMNS = ["rank", "cause", "dimension", "value", "start", "end", "defects_explained", "share",
+                      "scope_rate", "rest_rate", "lift", "p_value", "p_adjusted", "confidence", "example_orders",
+                      "quotes", "statement", "nested_in", "order_ids"]
+
+
+class DiagnosisInputError(ReinstateError):
+    """The order table cannot be diagnosed (a required column is missing, an unknown account, ...)."""
+
+
+@dataclass
+class Diagnosis:
+    """Result of ``diagnose``. ``hypotheses`` lists headline rows (rank 1..n) then nested ones (rank NA,
+    ``nested_in`` = their headline's rank). ``orders`` holds the per-order facts used (for plots)."""
+    as_of: object
+    hypotheses: pd.DataFrame
+    tags: pd.DataFrame
+    defects_total: int
+    unexplained: int
+    orders: pd.DataFrame = field(repr=False, default=None)
+    texts: pd.DataFrame = field(repr=False, default=None)
+
+    @property
+    def headlines(self) -> pd.DataFrame:
+        """Ranked headline hypotheses only."""
+        return self.hypotheses[self.hypotheses["rank"].notna()].reset_index(drop=True)
+
+    def to_dict(self) -> dict:
+        """The JSON contract of the issue, as Python objects."""
+        def day(x):
+            return None if x is None or pd.isna(x) else pd.Timestamp(x).date().isoformat()
+
+        def num(x):
+            return None if x is None or pd.isna(x) or not np.isfinite(x) else float(x)
+        causes = []
+        for r in self.headlines.itertuples(index=False):
+            causes.append({
+                "cause": r.cause,
+                "scope": {"dimension": r.dimension, "value": None if pd.isna(r.value) else str(r.value),
+                          "start": day(r.start), "end": day(r.end)},
+                "defects_explained": int(r.defects_explained),
+                "share": float(r.share),
+                "lift": num(r.lift),
+                "p_value": num(r.p_value),
+                "confidence": r.confidence,
+                "example_orders": list(r.example_orders),
+                "quotes": list(r.quotes),
+                "statement": r.statement,
+            })
+        return {"as_of": day(self.as_of), "defects_total": int(self.defects_total), "causes": causes,
+                "unexplained": int(self.unexplained)}
+
+    def to_json(self, **kwargs) -> str:
+        """``to_dict()`` as a JSON string (``json.dumps`` keyword arguments pass through)."""
+        kwargs.setdefault("ensure_ascii", False)
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def summary(self, top: int = 5) -> str:
+        """A few readable lines: the defect count, the top hypotheses with confidence, what is unexplained."""
+        lines = [f"Diagnosis as of {pd.Timestamp(self.as_of).date()}: {self.defects_total} defects analysed."]
+        heads = self.headlines
+        if heads.empty:
+            lines.append("No cause could be established.")
+        for r in heads.head(top).itertuples(index=False):
+            lines.append(f"{int(r.rank)}. [{r.confidence}] {r.statement}")
+        if len(heads) > top:
+            lines.append(f"... and {len(heads) - top} more hypotheses.")
+        lines.append(f"Unexplained: {self.unexplained} defects.")
+        return "\n".join(lines)
+
+
+def _orders(data, account, marketplace) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    orders = orders_of(data)
+    if not isinstance(orders, pd.DataFrame):
+        raise DiagnosisInputError("diagnose expects a reinstate Dataset or a canonical order DataFrame")
+    missing = [c for c in REQUIRED if c not in orders.columns]
+    if missing:
+        raise DiagnosisInputError(f"order table: missing column '{missing[0]}' "
+                                  f"(expected the canonical columns {', '.join(REQUIRED)})")
+    fill = {c: v for c, v in (("account", "default"), ("marketplace", marketplace or "US")) if c not in orders}
+    if fill:
+        orders = orders.assign(**{c: pd.Series(v, index=orders.index, dtype="string") for c, v in fill.items()})
+    if account is not None:
+        known = orders["account"].astype("string")
+        if not known.eq(str(account)).any():
+            shown = ", ".join(map(str, known.dropna().unique()[:10]))
+            raise DiagnosisInputError(f"account '{account}' is not in the data (accounts: {shown})")
+        orders = orders[known.eq(str(account)).fillna(False).to_numpy()]
+    return orders, messages_of(data)
+
+
+def _primary(facts: pd.DataFrame, policy: dict) -> pd.Series:
+    out = pd.Series(pd.NA, index=facts.index, dtype="string")
+    for cause in reversed(policy["primary_order"]):
+        out = out.mask(facts["t_" + cause], cause)
+    return out
+
+
+def _evidence(oids, facts, texts, cause, policy):
+    """Up to N example order ids and up to M masked, truncated quotes for the explained orders."""
+    sub = facts.iloc[oids].sort_values("purchase_date", ascending=False)
+    ids = sub["order_id"].astype(str)
+    quotes: list[str] = []
+    if texts is not None and len(texts):
+        mine = texts[texts["oid"].isin(oids)]
+        if cause in TEXT_CAUSES:
+            mine = mine[mine[cause]]
+        raw = mine["raw"].astype(str).drop_duplicates()
+        # Representative: mid-length first (very short texts say little, very long ones get cut).
+        raw = raw.iloc[np.argsort(np.abs(raw.str.len().to_numpy() - 70), kind="stable")]
+        width = int(policy["quote_chars"])
+        for text in raw.head(int(policy["quotes"])):
+            text = " ".join(mask_text(text).split())
+            quotes.append(text if len(text) <= width else text[: width - 1].rstrip() + "…")
+        with_text = set(mine["oid"])
+        ids = pd.concat([ids[sub.index.isin([facts.index[o] for o in with_text])],
+                         ids[~sub.index.isin([facts.index[o] for o in with_text])]])
+    return ids.head(int(policy["example_orders"])).tolist(), quotes
+
+
+def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, account=None,
+             marketplace: str | None = None, start=None, end=None, odr_offset_days: int = 15,
+             lexicon_dirs=(), policy: dict | None = None) -> Diagnosis:
+    """Ranked root-cause hypotheses for the defects and operational misses in the analysed window.
+
+    ``data``: a Dataset or canonical order DataFrame. ``as_of``: the Account Health day (default today).
+    ``min_support``: fewest defects a hypothesis needs. ``alpha``: significance after correction.
+    ``account``: diagnose one account of a multi-account table. ``start``/``end``: replace the metric
+    windows by one purchase-day span. ``lexicon_dirs``: extra lexicon folders (see ``diagnose.text``).
+    ``policy``: overrides of policy.yaml keys.
+    """
+    pol = load_policy(policy)
+    as_of = pd.Timestamp(to_day(as_of, "as_of"))
+    orders, messages = _orders(data, account, marketplace)
+    causes = list(pol["causes"])
+    flags = order_flags(orders, as_of=as_of)
+
+    texts = order_texts(orders, flags)
+    texts = pd.concat([texts, text_tags(texts, policy=pol, lexicon_dirs=lexicon_dirs)], axis=1)
+    tags = order_tags(orders, flags, messages, as_of=as_of, policy=pol, lexicon_dirs=lexicon_dirs, texts=texts)
+    lrr = late_messages(messages, as_of=as_of, hours=float(pol["response_hours"]))
+    marked = mark_defects(flags, lrr, as_of=as_of, start=start, end=end, odr_offset_days=odr_offset_days)
+    # Tag columns get a "t_" prefix: flags already has late_shipment, late_delivery, ... as metric facts.
+    facts = marked.merge(tags.rename(columns={c: "t_" + c for c in causes}), on=KEY, how="left",
+                         validate="one_to_one")
+    for c in causes:
+        facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
+    analysed = facts["analysed"].to_numpy(bool)
+    defect = facts["defect"].to_numpy(bool) & analysed
+    hit = facts[["t_" + c for c in causes]].to_numpy(bool) & defect[:, None]
+    facts["primary_cause"] = _primary(facts, pol).where(defect)
+
+    members = memberships(orders, flags, pol["dimensions"])
+    heads = hyp.build(facts, hit, analysed, members, causes, policy=pol, min_support=min_support, alpha=alpha)
+
+    total = int(defect.sum())
+    pos = pd.Series(np.arange(len(facts)), index=pd.MultiIndex.from_frame(facts[KEY]))
+    if len(texts):
+        texts = texts.assign(oid=pos.reindex(pd.MultiIndex.from_frame(texts[KEY])).to_numpy())
+    rows, covered = [], np.zeros(len(facts), dtype=bool)
+    for rank, h in enumerate(heads, start=1):
+        for c in (h, *h.nested):
+            covered[c.oids] = True
+            rows.append(_row(c, rank if c is h else None, None if c is h else rank, h, facts, texts, total,
+                             pol))
+    frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
+    frame["rank"] = frame["rank"].astype("Int64")
+    frame["nested_in"] = frame["nested_in"].astype("Int64")
+    frame = pd.concat([frame[frame["rank"].notna()], frame[frame["rank"].isna()]], ignore_index=True)
+
+    tag_cols = [c for c in causes]
+    joined = pd.Series("", index=facts.index, dtype=object)
+    for c in tag_cols:
+        joined = joined.where(~facts["t_" + c], joined + c + ";")
+    any_defect = facts[["defective", "late_shipment", "seller_cancelled", "late_delivery"]].astype("boolean") \
+        .fillna(False).any(axis=1) | facts["t_no_tracking"]
+    per_order = pd.DataFrame({
+        "order_id": facts["order_id"], "account": facts["account"], "marketplace": facts["marketplace"],
+        "tags": joined.str.rstrip(";"), "text": facts["text"], "source": facts["source"],
+        "analysed": facts["analysed"], "defect": pd.Series(defect, index=facts.index),
+        "kinds": facts["kinds"], "any_defect": any_defect.to_numpy(),
+        "has_text": facts["has_text"].fillna(False).astype(bool),
+        "primary_cause": facts["primary_cause"],
+    })
+    return Diagnosis(as_of=as_of, hypotheses=frame, tags=per_order, defects_total=total,
+                     unexplained=int((defect & ~covered).sum()), orders=facts, texts=texts)
+
+
+def _row(c, rank, nested_in, head, facts, texts, total, pol):
+    extras = {}
+    tagged = facts.iloc[c.oids]
+    if c.cause in ("item_not_received", "late_delivery", "carrier_delay", "amazon_fulfillment"):
+        extras["no_scan"] = int(tagged["t_no_tracking"].sum())
+    if c.cause in ("item_not_received", "late_delivery", "unresponsive_service"):
+        extras["shipped_late"] = int(tagged["t_late_shipment"].sum())
+    if c.cause == "no_tracking":
+        extras["delivered_late"] = int(tagged["late_delivery"].astype("boolean").fillna(False).sum())
+    start, end = c.start, c.end
+    if c.dimension not in ("period", "account") and len(c.oids):
+        days = hyp.event_days(tagged, c.cause, pol).dropna()
+        if len(days):
+            start, end = days.min(), days.max()
+    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.k) for n in c.nested] \
+        if rank is not None else None
+    ref = pol["account_reference_rate"]
+    text = statement(cause=c.cause, dimension=c.dimension, value=c.value, start=start, end=end, k=c.k,
+                     total=total, scope_rate=c.scope_rate, rest_rate=c.rest_rate,
+                     reference=ref.get(c.cause, ref["default"]), extras=extras, nested=nested)
+    examples, quotes = _evidence(c.oids, facts, texts, c.cause, pol)
+    return [rank, c.cause, c.dimension, c.value, start, end, c.k, c.k / total if total else 0.0, c.scope_rate,
+            c.rest_rate, c.lift, c.p_value, c.p_adjusted, c.confidence, examples, quotes, text, nested_in,
+            facts["order_id"].iloc[c.oids].astype(str).tolist()]

@@ -1,0 +1,66 @@
+"""Scopes a cause can be localised to: one value of a dimension, or a span of days.
+
+``memberships`` maps each analysed order (by its row position ``oid``) to the dimension values it belongs
+to; an order with items of two SKUs belongs to both. ``best_span`` finds, for one cause, the run of days
+whose defect rate stands out most from the rest (a scan statistic on cumulative daily counts).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+KEY = ["account", "marketplace", "order_id"]
+ORDER_LEVEL = ("carrier", "fulfillment_channel")
+
+
+def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims) -> dict[str, pd.DataFrame]:
+    """dimension -> DataFrame(oid, value) of distinct pairs; absent or all-missing dimensions are left out."""
+    pos = flags[KEY].assign(oid=np.arange(len(flags)))
+    out = {}
+    item_dims = [d for d in dims if d not in ORDER_LEVEL and d in orders.columns]
+    if item_dims:
+        items = orders[KEY + item_dims].merge(pos, on=KEY, how="inner")
+    for d in dims:
+        if d in ORDER_LEVEL and d in flags.columns:
+            pairs = pd.DataFrame({"oid": pos["oid"].to_numpy(), "value": flags[d].astype("string").to_numpy()})
+        elif d in item_dims:
+            pairs = pd.DataFrame({"oid": items["oid"].to_numpy(), "value": items[d].astype("string").to_numpy()})
+        else:
+            continue
+        pairs = pairs.dropna().drop_duplicates()
+        if len(pairs):
+            out[d] = pairs
+    return out
+
+
+def best_span(k_day: np.ndarray, n_day: np.ndarray, *, min_days: int, max_days: int,
+              min_support: int) -> tuple[int, int, float] | None:
+    """(first index, last index, score) of the span with the highest Poisson scan statistic, or None.
+
+    Score (Kulldorff): K ln(K/E) + (T-K) ln((T-K)/(T-E)) for K defects where E are expected from the
+    span's share of orders; only spans with K > E and K >= ``min_support`` qualify. Vectorised over all
+    (start, length) pairs with cumulative sums.
+    """
+    days = len(k_day)
+    total_k, total_n = float(k_day.sum()), float(n_day.sum())
+    if days < min_days or total_k < min_support or total_n <= 0:
+        return None
+    ck = np.concatenate([[0.0], np.cumsum(k_day, dtype=float)])
+    cn = np.concatenate([[0.0], np.cumsum(n_day, dtype=float)])
+    best = None
+    # A "span" that covers most of the period is the account-wide case, not a span.
+    for length in range(min_days, min(max_days, max(min_days, days // 2)) + 1):
+        K = ck[length:] - ck[:-length]
+        N = cn[length:] - cn[:-length]
+        E = total_k * N / total_n
+        ok = (K > E) & (K >= min_support) & (N < total_n)
+        if not ok.any():
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rest = total_k - K
+            score = K * np.log(K / E) + np.where(rest > 0, rest * np.log(rest / (total_k - E)), 0.0)
+        score = np.where(ok, score, -np.inf)
+        i = int(np.argmax(score))
+        if best is None or score[i] > best[2]:
+            best = (i, i + length - 1, float(score[i]))
+    return best
