@@ -16,10 +16,11 @@ from .logistics import late_delivered
 def positions(o: SimpleNamespace, cat: dict, rng: np.random.Generator, *, first_day: int, last_day: int) -> dict:
     """Which SKU, carrier and dates each cause hits (day indices inclusive)."""
     products = cat["products"]
-    fragile = [i for i, p in enumerate(products) if p.get("fragile")]
-    variants = [i for i, p in enumerate(products) if p.get("variants")]
-    carriers = [i for i, c in enumerate(o.carrier_info[:o.n_mfn_carriers]) if c["share"] >= 0.15]
     inj = cat["inject"]
+    popular = [p["weight"] >= inj["candidate_min_weight"] for p in products]
+    fragile = [i for i, p in enumerate(products) if p.get("fragile") and popular[i]]
+    variants = [i for i, p in enumerate(products) if p.get("variants") and popular[i]]
+    carriers = [i for i, c in enumerate(o.carrier_info[:o.n_mfn_carriers]) if c["share"] >= 0.15]
     pos = {"damage_sku": fragile[rng.integers(len(fragile))],
            "nad_sku": variants[rng.integers(len(variants))],
            "carrier": carriers[rng.integers(len(carriers))]}

@@ -21,15 +21,46 @@ CHUNK_ROWS = 500_000  # bounds the memory of formatting (a 10M-row orders table 
 _NULL = pa.scalar(None, pa.string())
 
 
-def _offset_text(seconds: np.ndarray) -> np.ndarray:
-    """UTC offsets in seconds -> '+HH:MM' / '-HH:MM' (few distinct values, formatted once each)."""
-    uniq, inverse = np.unique(seconds, return_inverse=True)
-    labels = []
-    for s in uniq.tolist():
-        sign = "-" if s < 0 else "+"
-        m = abs(int(s)) // 60
-        labels.append(f"{sign}{m // 60:02d}:{m % 60:02d}")
-    return np.asarray(labels, dtype=object)[inverse.reshape(-1)]
+def _digits_into(out: np.ndarray, col: int, values: np.ndarray, width: int) -> None:
+    """Write ``values`` as ``width`` ASCII digits into columns col..col+width of the byte matrix ``out``."""
+    for k in range(width):
+        out[:, col + width - 1 - k] = 48 + (values // 10**k) % 10
+
+
+def _iso(local: np.ndarray, offset: np.ndarray, missing: np.ndarray) -> pa.Array:
+    """Local epoch seconds + UTC offsets -> 'YYYY-MM-DDTHH:MM:SS+HH:MM' strings, built as one fixed-width byte
+    matrix (integer arithmetic only; ~10x faster than strftime on millions of values)."""
+    n = local.size
+    local = np.where(missing, 0, local)
+    offset = np.where(missing, 0, offset)
+    days, sod = np.divmod(local, 86400)
+    # Civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian).
+    z = days + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    out = np.empty((n, 25), dtype=np.uint8)
+    for col, char in ((4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (22, ":")):
+        out[:, col] = ord(char)
+    _digits_into(out, 0, year, 4)
+    _digits_into(out, 5, month, 2)
+    _digits_into(out, 8, day, 2)
+    _digits_into(out, 11, sod // 3600, 2)
+    _digits_into(out, 14, sod // 60 % 60, 2)
+    _digits_into(out, 17, sod % 60, 2)
+    out[:, 19] = np.where(offset < 0, ord("-"), ord("+"))
+    off_min = np.abs(offset) // 60
+    _digits_into(out, 20, off_min // 60, 2)
+    _digits_into(out, 23, off_min % 60, 2)
+    offsets = pa.py_buffer((np.arange(n + 1, dtype=np.int32) * 25).tobytes())
+    validity = pa.array(~missing).buffers()[1] if missing.any() else None
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(out.tobytes()), validity,
+                                       int(missing.sum()) if missing.any() else 0)
 
 
 def _timestamps(s: pd.Series, tz: str) -> pa.Array:
@@ -40,10 +71,7 @@ def _timestamps(s: pd.Series, tz: str) -> pa.Array:
     missing = np.asarray(idx.isna())
     utc = idx.tz_convert("UTC").asi8
     local = idx.tz_convert(tz).tz_localize(None).asi8
-    text = np.datetime_as_string(local.view("datetime64[s]"), unit="s")
-    offsets = _offset_text(np.where(missing, 0, local - utc))
-    joined = pc.binary_join_element_wise(pa.array(text, type=pa.string()), pa.array(offsets, type=pa.string()), "")
-    return pc.if_else(pa.array(missing), _NULL, joined)
+    return _iso(local, local - utc, missing)
 
 
 def _text(s: pd.Series, tz: str) -> pa.Array:
@@ -57,6 +85,8 @@ def _text(s: pd.Series, tz: str) -> pa.Array:
         return pc.cast(pa.array(s.astype("Int64").array, type=pa.int64(), from_pandas=True), pa.string())
     arr = pa.array(s.astype("string").array, type=pa.string(), from_pandas=True)
     needs = pc.match_substring_regex(arr, r'[",\r\n]')
+    if not pc.any(needs).as_py():
+        return arr
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
     return pc.if_else(needs, quoted, arr)
 
