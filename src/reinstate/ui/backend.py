@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..dataset import Dataset
 from ..errors import ConfigError
@@ -81,14 +79,48 @@ class Analysis:
                             lambda: diagnose(self.part(account, marketplace), as_of=as_of))
 
 
-_SLOT = re.compile(r"\{(date|owner|frequency)\}")
-
 # --- appeal library ---------------------------------------------------------------------------------
 
 # Template fields the builder fills from its own widgets or from the data; the rest get generic inputs.
 COVERED_FIELDS = {"seller_name", "store_name", "merchant_token", "contact", "notice_date", "asins", "causes",
                   "metrics", "marketplace", "as_of", "flagged_metrics", "defects_total", "account"}
 _SHORT_FIELD = re.compile(r"(_number|_date|_id|token|_name|name|email|asin|_url|_count)$")
+
+
+def action_library() -> dict:
+    """templates/actions.yaml (through the appeal registry): cause id -> label, root_cause, actions."""
+    from ..appeal.registry import action_library as library
+    return library()
+
+
+def actions_for(cause_ids) -> list[dict]:
+    """Library actions for the given causes, in cause order, corrective first.
+
+    Each: ``{"id", "cause", "kind": "corrective"|"preventive", "text", "owner", "frequency", "default"}``.
+    """
+    lib = action_library()
+    out, seen = [], set()
+    for cause in cause_ids:
+        group = lib.get(cause) or {}
+        for kind in ("corrective", "preventive"):
+            for entry in group.get(kind) or []:
+                if entry["id"] in seen:
+                    continue
+                seen.add(entry["id"])
+                out.append({"id": entry["id"], "cause": cause, "kind": kind, "text": entry.get("text", ""),
+                            "owner": entry.get("owner", ""), "frequency": entry.get("frequency", ""),
+                            "default": bool(entry.get("default", False))})
+    return out
+
+
+def cause_ids() -> list[str]:
+    """Every cause id the action library knows (diagnosis causes and policy groups)."""
+    return list(action_library())
+
+
+def cause_label(cause: str) -> str:
+    label = (action_library().get(cause) or {}).get("label") or cause.replace("_", " ")
+    return label[:1].upper() + label[1:]
 
 
 def templates() -> list[dict]:
@@ -253,18 +285,10 @@ def lint(text: str):
 
 
 def length_budget() -> dict:
-    """{"words": int|None, "characters": int|None} from the linter's policy."""
-    try:
-        from ..appeal import lint as lint_module
-    except ImportError:
-        return {}
-    for name in ("length_budget", "budget", "default_budget"):
-        value = getattr(lint_module, name, None)
-        value = value() if callable(value) else value
-        if isinstance(value, dict):
-            return {"words": value.get("words") or value.get("max_words"),
-                    "characters": value.get("characters") or value.get("max_chars") or value.get("chars")}
-    return {}
+    """{"words": int|None, "characters": int|None}: the linter's length budget (lint_rules.yaml)."""
+    from ..appeal.lint import policy
+    budget = policy().budget or {}
+    return {"words": budget.get("words"), "characters": budget.get("chars")}
 
 
 def where_to_send(marketplace: str | None, meta: dict) -> str:

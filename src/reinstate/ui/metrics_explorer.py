@@ -124,7 +124,8 @@ class MetricsExplorer:
             try:
                 dx = self.analysis.diagnosis(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
                 self._tags[key] = backend.tags_by_order(getattr(dx, "tags", None))
-            except ImportError:  # the diagnosis stage is optional for the explorer
+            except Exception as exc:  # tags are an extra here: the metrics stay usable without them
+                self.w_error.value = pill(html.escape(f"cause tags unavailable: {exc}"), "at_risk")
                 self._tags[key] = pd.Series(dtype=object)
         return self._tags[key]
 
@@ -138,13 +139,13 @@ class MetricsExplorer:
         self.w_language = w.ToggleButtons(options=[(n, c) for c, n in languages().items()], value=self.language,
                                           style={"button_width": "90px"})
         self.w_language.add_class("rs-language")
-        self.w_as_of = w.DatePicker(value=self.as_of, style=dstyle, layout=w.Layout(width="230px"))
+        self.w_as_of = w.DatePicker(value=self.as_of, style=dstyle, layout=w.Layout(width="230px", margin="0 16px 0 0"))
         self.w_as_of.add_class("rs-as-of")
         self.w_account = w.Dropdown(options=self.analysis.accounts() or [self.account], value=self.account,
-                                    style=dstyle, layout=w.Layout(width="260px"))
+                                    style=dstyle, layout=w.Layout(width="260px", margin="0 16px 0 0"))
         self.w_account.add_class("rs-account")
         self.w_marketplace = w.Dropdown(options=self.analysis.marketplaces(self.account) or [self.marketplace],
-                                        value=self.marketplace, style=dstyle, layout=w.Layout(width="170px"))
+                                        value=self.marketplace, style=dstyle, layout=w.Layout(width="170px", margin="0 16px 0 0"))
         self.w_marketplace.add_class("rs-marketplace")
         self.w_channel = w.ToggleButtons(options=[], style={"button_width": "64px"})
         self.w_channel.add_class("rs-channel")
@@ -167,7 +168,8 @@ class MetricsExplorer:
         self.w_error.add_class("rs-error")
 
         controls = w.HBox([self.w_as_of, self.w_account, self.w_marketplace, self.w_channel],
-                          layout=w.Layout(flex_flow="row wrap", align_items="center", gap="12px"))
+                          layout=w.Layout(flex_flow="row wrap", align_items="center",
+                                            justify_content="flex-start"))
         header = w.HBox([self.w_title, self.w_language],
                         layout=w.Layout(justify_content="space-between", align_items="center"))
         self.widget = w.VBox([stylesheet(), header, controls, self.w_error, self.w_cards, self.w_metric,

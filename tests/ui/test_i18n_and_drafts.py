@@ -1,0 +1,48 @@
+"""Labels (English / 简体中文) and autosaved drafts."""
+import json
+
+import pytest
+import yaml
+
+from reinstate.ui import drafts, i18n
+
+
+def test_every_label_has_both_languages():
+    table = yaml.safe_load(i18n.LABELS_FILE.read_text(encoding="utf-8"))
+    langs = set(table["languages"])
+    assert langs == {"en", "zh"}
+    incomplete = [k for k, v in table["labels"].items() if set(v) != langs or not all(v.values())]
+    assert incomplete == []
+
+
+def test_label_falls_back_to_english_then_to_the_key():
+    assert i18n.label("export", "zh") == "导出"
+    assert i18n.label("export", "fr") == "Export"        # no French: English
+    assert i18n.label("no_such_label", "zh") == "no_such_label"
+
+
+def test_template_option_lists_both_titles_ui_language_first():
+    t = {"id": "odr", "title_en": "Order defect rate", "title_zh": "订单缺陷率"}
+    assert i18n.template_option(t, "en") == "Order defect rate · 订单缺陷率"
+    assert i18n.template_option(t, "zh") == "订单缺陷率 · Order defect rate"
+    assert i18n.template_option({"id": "x", "title_en": "X", "title_zh": ""}, "zh") == "X"
+
+
+def test_draft_round_trip_and_safe_names(tmp_path):
+    path = drafts.draft_path(tmp_path, "acct/../x y", "odr")
+    assert path == tmp_path / "drafts" / "acct_.._x_y__odr.json"   # no separator survives
+    state = {"fields": {"store_name": "{{ config }} <script>"}, "causes": [{"key": "h1", "selected": False}]}
+    drafts.save_draft(path, state, account="acct/../x y", template_id="odr")
+    assert drafts.load_draft(path) == state
+    assert [p.name for p in path.parent.iterdir()] == [path.name]      # no temp file left behind
+    assert drafts.load_draft(tmp_path / "drafts" / "missing.json") is None
+
+
+def test_unreadable_draft_names_file_line_and_column(tmp_path):
+    path = tmp_path / "d.json"
+    path.write_text('{"version": 1,\n "state": {oops}}', encoding="utf-8")
+    with pytest.raises(drafts.DraftError, match=r"d\.json, line 2, column 12"):
+        drafts.load_draft(path)
+    path.write_text(json.dumps({"version": 99, "state": {}}), encoding="utf-8")
+    with pytest.raises(drafts.DraftError, match="version 99"):
+        drafts.load_draft(path)
