@@ -105,11 +105,13 @@ def metrics_from_health(health: pd.DataFrame | None, *, marketplace: str | None 
 def _hypotheses(diagnosis) -> pd.DataFrame:
     if diagnosis is None:
         return pd.DataFrame()
-    frame = diagnosis if isinstance(diagnosis, pd.DataFrame) else getattr(diagnosis, "hypotheses", None)
+    # Headline rows only: nested hypotheses restate part of a headline and must not get their own triple.
+    frame = diagnosis if isinstance(diagnosis, pd.DataFrame) else getattr(
+        diagnosis, "headlines", getattr(diagnosis, "hypotheses", None))
     if frame is None:
         raise ConfigError("diagnosis has no 'hypotheses' table (expected the result of reinstate.diagnose)")
     if "rank" in frame.columns:
-        frame = frame.sort_values("rank", kind="stable")
+        frame = frame[frame["rank"].notna()].sort_values("rank", kind="stable")
     return frame
 
 

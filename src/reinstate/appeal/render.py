@@ -101,7 +101,7 @@ def markdown_to_html(markdown: str, *, title: str = "Plan of Action") -> str:
     """A standalone HTML page of the letter; every piece of text is autoescaped by Jinja."""
     doc = [{"kind": b.kind, "level": min(max(b.level, 1), 6),
             "lines": [blocks.runs(line) for line in b.text.split("\n")] if b.kind in ("heading", "para") else [],
-            "items": [blocks.runs(i) for i in b.items]} for b in blocks.parse(markdown)]
+            "entries": [blocks.runs(i) for i in b.items]} for b in blocks.parse(markdown)]
     return environment().get_template(HTML_TEMPLATE).render(title=title, blocks=doc)
 
 
