@@ -137,15 +137,17 @@ def _primary(facts: pd.DataFrame, policy: dict) -> pd.Series:
     return out
 
 
-def _evidence(oids, facts, texts, cause, policy):
-    """Up to N example order ids and up to M masked, truncated quotes for the explained orders."""
-    sub = facts.iloc[oids].sort_values("purchase_date", ascending=False)
-    ids = sub["order_id"].astype(str)
+def _evidence(oids, slim, texts, cause, policy):
+    """Up to N example order ids (orders with a quote first, then the most recent) and up to M masked,
+    truncated quotes for the explained orders."""
+    oids = np.asarray(oids)
     quotes: list[str] = []
+    quoted = np.zeros(len(oids), dtype=bool)
     if texts is not None and len(texts):
-        mine = texts[texts["oid"].isin(oids)]
+        mine = texts[np.isin(texts["oid"].to_numpy(), oids)]
         if cause in TEXT_CAUSES:
-            mine = mine[mine[cause]]
+            mine = mine[mine[cause].to_numpy(bool)]
+        quoted = np.isin(oids, mine["oid"].to_numpy())
         raw = mine["raw"].astype(str).drop_duplicates()
         # Representative: mid-length first (very short texts say little, very long ones get cut).
         raw = raw.iloc[np.argsort(np.abs(raw.str.len().to_numpy() - 70), kind="stable")]
@@ -153,10 +155,10 @@ def _evidence(oids, facts, texts, cause, policy):
         for text in raw.head(int(policy["quotes"])):
             text = " ".join(mask_text(text).split())
             quotes.append(text if len(text) <= width else text[: width - 1].rstrip() + "…")
-        with_text = set(mine["oid"])
-        ids = pd.concat([ids[sub.index.isin([facts.index[o] for o in with_text])],
-                         ids[~sub.index.isin([facts.index[o] for o in with_text])]])
-    return ids.head(int(policy["example_orders"])).tolist(), quotes
+    when = slim["purchase_ns"].to_numpy()[oids]
+    order = np.lexsort((-when, ~quoted))
+    ids = slim["order_id"].to_numpy()[oids[order]]
+    return [str(x) for x in ids[: int(policy["example_orders"])]], quotes
 
 
 def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, account=None,
@@ -198,11 +200,14 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     pos = pd.Series(np.arange(len(facts)), index=pd.MultiIndex.from_frame(facts[KEY]))
     if len(texts):
         texts = texts.assign(oid=pos.reindex(pd.MultiIndex.from_frame(texts[KEY])).to_numpy())
+    slim = facts[["order_id", "t_no_tracking", "t_late_shipment", "late_delivery", "purchase_day",
+                  "ship_by_day", "delivery_by_day"]].assign(
+        purchase_ns=facts["purchase_date"].astype("int64"), order_id=facts["order_id"].astype(str))
     rows, covered = [], np.zeros(len(facts), dtype=bool)
     for rank, h in enumerate(heads, start=1):
         for c in (h, *h.nested):
             covered[c.oids] = True
-            rows.append(_row(c, rank if c is h else None, None if c is h else rank, h, facts, texts, total,
+            rows.append(_row(c, rank if c is h else None, None if c is h else rank, h, slim, texts, total,
                              pol))
     frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
     frame["rank"] = frame["rank"].astype("Int64")
@@ -227,9 +232,9 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
                      unexplained=int((defect & ~covered).sum()), orders=facts, texts=texts)
 
 
-def _row(c, rank, nested_in, head, facts, texts, total, pol):
+def _row(c, rank, nested_in, head, slim, texts, total, pol):
     extras = {}
-    tagged = facts.iloc[c.oids]
+    tagged = slim.iloc[c.oids]
     if c.cause in ("item_not_received", "late_delivery", "carrier_delay", "amazon_fulfillment"):
         extras["no_scan"] = int(tagged["t_no_tracking"].sum())
     if c.cause in ("item_not_received", "late_delivery", "unresponsive_service"):
@@ -241,13 +246,14 @@ def _row(c, rank, nested_in, head, facts, texts, total, pol):
         days = hyp.event_days(tagged, c.cause, pol).dropna()
         if len(days):
             start, end = days.min(), days.max()
-    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.k) for n in c.nested] \
-        if rank is not None else None
+    # Same-cause nested scopes are alternative descriptions of the same orders; only other causes add news.
+    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.k) for n in c.nested
+              if n.cause != c.cause] if rank is not None else None
     ref = pol["account_reference_rate"]
     text = statement(cause=c.cause, dimension=c.dimension, value=c.value, start=start, end=end, k=c.k,
                      total=total, scope_rate=c.scope_rate, rest_rate=c.rest_rate,
                      reference=ref.get(c.cause, ref["default"]), extras=extras, nested=nested)
-    examples, quotes = _evidence(c.oids, facts, texts, c.cause, pol)
+    examples, quotes = _evidence(c.oids, slim, texts, c.cause, pol)
     return [rank, c.cause, c.dimension, c.value, start, end, c.k, c.k / total if total else 0.0, c.scope_rate,
             c.rest_rate, c.lift, c.p_value, c.p_adjusted, c.confidence, examples, quotes, text, nested_in,
-            facts["order_id"].iloc[c.oids].astype(str).tolist()]
+            slim["order_id"].to_numpy()[c.oids].tolist()]

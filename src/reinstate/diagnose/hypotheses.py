@@ -44,6 +44,8 @@ class Candidate:
     rest_rate: float | None = None
     confidence: str = "low"
     nested: list = field(default_factory=list)
+    N: int = 0  # orders in the cause's population
+    K: int = 0  # defects of the cause in that population
 
     def excess(self) -> float:
         return self.k - self.n * (self.rest_rate or 0.0)
@@ -59,46 +61,44 @@ def event_days(facts: pd.DataFrame, cause: str, policy: dict) -> pd.Series:
     return day
 
 
-def _scoped(facts, hit, analysed, members, causes, min_support) -> list[Candidate]:
-    """Dimension-value candidates with counts and Fisher p-values (every pair with >= 1 defect)."""
-    N = int(analysed.sum())
-    K = hit[analysed].sum(axis=0)
-    out = []
+def _scoped(hit, elig, members, causes) -> pd.DataFrame:
+    """Every (dimension value, cause) pair with >= 1 defect: k, n, N, K and the Fisher p-value.
+
+    ``elig[i, j]``: order i counts in the population of cause j (analysed, and on the cause's channel).
+    """
+    N = elig.sum(axis=0)
+    K = hit.sum(axis=0)
+    frames = []
     for dim, pairs in members.items():
-        pairs = pairs[analysed[pairs["oid"].to_numpy()]]
-        if pairs.empty:
+        oid = pairs["oid"].to_numpy()
+        codes, values = pd.factorize(pairs["value"], sort=False)
+        if len(values) < 2:  # one value covers everything: that is the account-wide case
             continue
-        n = pairs.groupby("value", sort=False).size()
-        if len(n) < 2:  # one value covers everything: that is the account-wide case
+        k = np.zeros((len(values), len(causes)), dtype=np.int64)
+        n = np.zeros_like(k)
+        np.add.at(k, codes, hit[oid])
+        np.add.at(n, codes, elig[oid])
+        vi, cj = np.nonzero((k > 0) & (n < N[None, :]))
+        if not len(vi):
             continue
-        k = pd.DataFrame(hit[pairs["oid"].to_numpy()], columns=causes).groupby(
-            pairs["value"].to_numpy(), sort=False).sum()
-        long = k.stack().rename("k").reset_index()
-        long.columns = ["value", "cause", "k"]
-        long = long[long["k"] > 0]
-        long["n"] = n.reindex(long["value"]).to_numpy()
-        long = long[long["n"] < N]
-        if long.empty:
-            continue
-        Kc = K[[causes.index(c) for c in long["cause"]]]
-        p = stats.fisher_greater(long["k"], long["n"], Kc, N)
-        for (value, cause, kk, nn), pv in zip(long[["value", "cause", "k", "n"]].itertuples(index=False), p):
-            oids = np.empty(0, dtype=np.int64)
-            if kk >= min_support:
-                members_v = pairs.loc[pairs["value"] == value, "oid"].to_numpy()
-                oids = members_v[hit[members_v, causes.index(cause)]]
-            out.append(Candidate(cause, dim, str(value), int(kk), int(nn), float(pv), oids))
+        frames.append(pd.DataFrame({"dimension": dim, "value": np.asarray(values, dtype=object)[vi],
+                                    "cause": np.asarray(causes, dtype=object)[cj], "k": k[vi, cj],
+                                    "n": n[vi, cj], "K": K[cj], "N": N[cj], "code": vi}))
+    if not frames:
+        return pd.DataFrame(columns=["dimension", "value", "cause", "k", "n", "K", "N", "code", "p_value"])
+    out = pd.concat(frames, ignore_index=True)
+    out["p_value"] = stats.fisher_greater(out["k"], out["n"], out["K"], out["N"])
     return out
 
 
-def _periods(facts, hit, analysed, causes, policy, min_support) -> list[Candidate]:
+def _periods(facts, hit, elig, causes, policy, min_support) -> list[Candidate]:
     out = []
     per = policy["period"]
     for j, cause in enumerate(causes):
-        if hit[analysed, j].sum() < min_support:
+        if hit[:, j].sum() < min_support:
             continue
         day = event_days(facts, cause, policy)
-        ok = analysed & day.notna().to_numpy()
+        ok = elig[:, j] & day.notna().to_numpy()
         if not ok.any():
             continue
         d0 = day[ok].min()
@@ -117,19 +117,19 @@ def _periods(facts, hit, analysed, causes, policy, min_support) -> list[Candidat
         p = float(stats.fisher_greater([k], [n], [K], [N])[0])
         if per.get("bonferroni_over_starts", True):
             p = min(1.0, p * len(n_day))
-        out.append(Candidate(cause, "period", None, k, n, p, np.flatnonzero(inside & hit[:, j]),
-                             d0 + pd.Timedelta(days=i0), d0 + pd.Timedelta(days=i1)))
+        c = Candidate(cause, "period", None, k, n, p, np.flatnonzero(inside & hit[:, j]),
+                      d0 + pd.Timedelta(days=i0), d0 + pd.Timedelta(days=i1))
+        c.N, c.K = N, K
+        out.append(c)
     return out
 
 
-def _finish(c: Candidate, hit, analysed, causes, N):
-    j = causes.index(c.cause)
-    K = int(hit[analysed, j].sum())
+def _finish(c: Candidate):
     c.scope_rate = c.k / c.n if c.n else float("nan")
     if c.dimension == "account":
         return
-    c.rest_rate = (K - c.k) / (N - c.n) if N > c.n else None
-    c.lift = float(stats.lift([c.k], [c.n], [K], [N])[0])
+    c.rest_rate = (c.K - c.k) / (c.N - c.n) if c.N > c.n else None
+    c.lift = float(stats.lift([c.k], [c.n], [c.K], [c.N])[0])
 
 
 def _overlap(a: Candidate, b: Candidate) -> float:
@@ -146,6 +146,10 @@ def _merge(cands: list[Candidate], policy: dict) -> list[Candidate]:
     for c in cands:
         for i, a in enumerate(accepted):
             if _overlap(a, c) < thr:
+                # Also nest into a group whose nested hypotheses already describe these defects.
+                if any(_overlap(n, c) >= thr for n in a.nested):
+                    a.nested.append(c)
+                    break
                 continue
             if c.cause == a.cause:
                 better = c.n < a.n and c.excess() >= share * a.excess()
@@ -163,28 +167,60 @@ def _merge(cands: list[Candidate], policy: dict) -> list[Candidate]:
     return accepted
 
 
+def eligibility(facts: pd.DataFrame, analysed: np.ndarray, causes: list[str], policy: dict) -> np.ndarray:
+    """``elig[i, j]``: order i is analysed and on the channel cause j can happen on (policy)."""
+    chan = facts["fulfillment_channel"].astype("string").to_numpy(dtype=object, na_value=None)
+    need = policy.get("eligible_channel") or {}
+    cols = [analysed & (chan == need[c]) if c in need else analysed for c in causes]
+    return np.column_stack(cols) if cols else np.zeros((len(facts), 0), dtype=bool)
+
+
 def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: dict, causes: list[str], *,
           policy: dict, min_support: int, alpha: float) -> list[Candidate]:
     """Ranked headline hypotheses (each with its nested ones) for the defects in ``hit``.
 
     ``hit[i, j]``: order i is an analysed defect tagged with cause j; ``analysed[i]``: order i is analysed.
     """
-    N = int(analysed.sum())
-    if N == 0 or not hit.any():
+    elig = eligibility(facts, analysed, causes, policy)
+    hit = hit & elig
+    if not elig.any() or not hit.any():
         return []
-    scoped = _scoped(facts, hit, analysed, members, causes, min_support)
-    scoped += _periods(facts, hit, analysed, causes, policy, min_support)
-    K = hit[analysed].sum(axis=0)
+    table = _scoped(hit, elig, members, causes)
+    periods = _periods(facts, hit, elig, causes, policy, min_support)
+    K, Ns = hit.sum(axis=0), elig.sum(axis=0)
     ref = policy["account_reference_rate"]
-    accounts = [Candidate(c, "account", None, int(K[j]), N,
-                          float(stats.binomial_greater([K[j]], [N], [ref.get(c, ref["default"])])[0]),
-                          np.flatnonzero(hit[:, j] & analysed))
-                for j, c in enumerate(causes) if K[j] > 0]
-    everything = scoped + accounts
-    padj = stats.adjust([c.p_value for c in everything], policy["correction"])
-    for c, q in zip(everything, padj):
+    accounts = []
+    for j, c in enumerate(causes):
+        if K[j] > 0:
+            a = Candidate(c, "account", None, int(K[j]), int(Ns[j]),
+                          float(stats.binomial_greater([K[j]], [Ns[j]], [ref.get(c, ref["default"])])[0]),
+                          np.flatnonzero(hit[:, j]))
+            a.N, a.K = int(Ns[j]), int(K[j])
+            accounts.append(a)
+    singles = periods + accounts
+    padj = stats.adjust(np.concatenate([table["p_value"].to_numpy(float), [c.p_value for c in singles]]),
+                        policy["correction"])
+    table["p_adjusted"] = padj[: len(table)]
+    for c, q in zip(singles, padj[len(table):]):
         c.p_adjusted = float(q)
-        _finish(c, hit, analysed, causes, N)
+        _finish(c)
+
+    # Materialise only the pairs that can be reported.
+    scoped = [c for c in periods]
+    keep = table[(table["k"] >= min_support) & (table["p_adjusted"] < alpha)]
+    groups = {}
+    for r in keep.itertuples(index=False):
+        if r.dimension not in groups:
+            pairs = members[r.dimension]
+            groups[r.dimension] = (pairs["oid"].to_numpy(), pd.factorize(pairs["value"], sort=False)[0])
+        oid, codes = groups[r.dimension]
+        j = causes.index(r.cause)
+        mine = oid[codes == r.code]
+        c = Candidate(r.cause, r.dimension, str(r.value), int(r.k), int(r.n), float(r.p_value),
+                      np.unique(mine[hit[mine, j]]))
+        c.N, c.K, c.p_adjusted = int(r.N), int(r.K), float(r.p_adjusted)
+        _finish(c)
+        scoped.append(c)
     dim_rank = {d: i for i, d in enumerate([*policy["dimensions"], "period"])}
     strong = [c for c in scoped if c.k >= min_support and c.p_adjusted < alpha and (c.lift or 0) > 1]
     for c in strong:
@@ -200,17 +236,18 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
     by_cause = {a.cause: a for a in accounts}
     cap = CONF_ORDER[policy["account_max_confidence"]]
     for j, cause in enumerate(causes):
-        rest = np.flatnonzero(hit[:, j] & analysed & ~covered)
+        rest = np.flatnonzero(hit[:, j] & ~covered)
         if len(rest) < min_support:
             continue
         a = by_cause[cause]
+        rate = ref.get(cause, ref["default"])
         if len(rest) != a.k:  # re-test the remainder alone, with the same multiplicity factor
-            p = float(stats.binomial_greater([len(rest)], [N], [ref.get(cause, ref["default"])])[0])
+            p = float(stats.binomial_greater([len(rest)], [a.n], [rate])[0])
             factor = a.p_adjusted / a.p_value if a.p_value > 0 else 1.0
             a.p_value, a.p_adjusted = p, min(1.0, p * factor)
         a.k, a.oids = len(rest), rest
-        a.scope_rate = a.k / N
-        a.lift = a.scope_rate / ref.get(cause, ref["default"])
+        a.scope_rate = a.k / a.n
+        a.lift = a.scope_rate / rate
         conf = stats.confidence([a.p_adjusted], [a.k], [a.lift], policy["confidence"])[0]
         a.confidence = conf if CONF_ORDER[conf] >= cap else policy["account_max_confidence"]
         heads.append(a)

@@ -14,7 +14,9 @@ HERE = Path(__file__).resolve().parent
 def read_yaml(path: Path) -> dict:
     """Parse a YAML mapping, turning syntax errors into a ConfigError that names the file and line."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # The C loader when PyYAML has it: lexicons are parsed on every first use in a process.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 (safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
