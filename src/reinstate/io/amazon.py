@@ -50,6 +50,8 @@ DEFAULTS = {
     "amazon_unshipped_orders": {"order_status": "Unshipped", "fulfillment_channel": "MFN"},
     "amazon_fulfilled_shipments": {"order_status": "Shipped", "fulfillment_channel": "AFN"},
 }
+# The FBA shipments report only lists Amazon-fulfilled shipments, whatever its channel column says.
+FORCED = {"amazon_fulfilled_shipments": {"fulfillment_channel": "AFN"}}
 REQUIRED = {
     "amazon_all_orders": ("amazon-order-id", "purchase-date", "order-status", "fulfillment-channel"),
     "amazon_archived_orders": ("amazon-order-id", "purchase-date", "order-status", "fulfillment-channel"),
@@ -84,6 +86,8 @@ def to_canonical(raw: RawTable, fmt: str, *, marketplace: str, keep_pii: bool = 
     for col, value in DEFAULTS.get(fmt, {}).items():
         if col not in frame.columns:
             frame[col] = value
+    for col, value in FORCED.get(fmt, {}).items():
+        frame[col] = value
     return frame
 
 

@@ -167,7 +167,11 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
             found = validate.empty_problems()
         else:
             typed, found = validate.coerce_frame(frame, marketplace=marketplace, account=account)
-            found = pd.concat([found, validate.rule_problems(typed, table=_table_of(fmt))], ignore_index=True)
+            rules = validate.rule_problems(typed, table=_table_of(fmt))
+            # A value that did not parse is now missing: do not report it a second time as "missing".
+            seen = set(zip(found["_row"], found["column"]))
+            rules = rules[[(r, c) not in seen for r, c in zip(rules["_row"], rules["column"])]]
+            found = pd.concat([found, rules], ignore_index=True)
         drop = np.union1d(dup_drop, rejects.add(i, raw.lines, found))
         keep = np.ones(len(typed), dtype=bool)
         keep[drop] = False
