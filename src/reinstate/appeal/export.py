@@ -39,12 +39,19 @@ def candidates(path: Path):
         n += 1
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_new(path: str | Path, data: bytes) -> Path:
     """Atomically write bytes to `path`, or to the first free numbered variant; returns the path written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; exports get the user's normal permissions
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

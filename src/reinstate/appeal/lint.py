@@ -26,6 +26,8 @@ LABEL_PREFIX = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:[-*•–—]\s*|\(
 # A section also ends at the next heading: Markdown '#', or in plain text a short unpunctuated line
 # standing alone between blank lines ("Supporting evidence").
 HEADING_LINE = re.compile(r"^#{1,6}\s.*$|(?<=\n\n)[^\n]{1,60}(?<![.,;:!?])(?=\n\n)", re.MULTILINE)
+# After the section words, an inline label ends with ':' within a few words, or with '**' / '.**'.
+INLINE_END = re.compile(r"[^:.\n]{0,40}:|\s*\.?\*\*")
 SENTENCE = re.compile(r"[^.!?\n]+[.!?]")
 WORD = re.compile(r"\b\w[\w'’-]*\b")
 
@@ -123,7 +125,7 @@ def find_sections(text: str, pol: _Policy | None = None) -> list[tuple[str, int,
             m = pattern.search(rest)
             if not m:
                 continue
-            inline = m.start() == 0 and re.match(r"\s*(?:\*\*)?\s*[:.]", rest[m.end():] + ":")
+            inline = m.start() == 0 and INLINE_END.match(rest[m.end():])
             if heading_like or inline:
                 body = pos + prefix.end() + m.end() if inline and not heading_like else pos + len(line)
                 labels.append((kind, pos, body))
