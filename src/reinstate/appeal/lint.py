@@ -127,7 +127,7 @@ def find_sections(text: str, pol: _Policy | None = None) -> list[tuple[str, int,
                 continue
             inline = m.start() == 0 and INLINE_END.match(rest[m.end():])
             if heading_like or inline:
-                body = pos + prefix.end() + m.end() if inline and not heading_like else pos + len(line)
+                body = pos + prefix.end() + m.end() + inline.end() if inline and not heading_like else pos + len(line)
                 labels.append((kind, pos, body))
                 break
     out = []
