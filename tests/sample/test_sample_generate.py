@@ -168,6 +168,11 @@ def test_background_has_the_varied_texts_downstream_tests_need(default):
     assert texts.str.contains(r"^Not damaged, but|nothing was broken|Not damaged, not late", regex=True).any()
     assert t["feedback"].feedback_removed.any()
     assert set(t["claims"].claim_status) & {"denied", "withdrawn", "amazon_funded"}
+    cb = t["chargebacks"]
+    assert (cb.chargeback_type == "fraud").any() and (cb.chargeback_outcome == "won").any()
+    afn = set(t["orders"].loc[t["orders"].fulfillment_channel == "AFN", "order_id"])
+    assert t["feedback"].loc[t["feedback"].order_id.isin(afn) & (t["feedback"].feedback_rating <= 2),
+                             "feedback_text"].str.contains("Amazon").any()
     assert texts.nunique() > 0.5 * len(texts)  # varied, not a handful of fixed strings
 
 

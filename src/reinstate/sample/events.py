@@ -127,6 +127,9 @@ def consequences(o: SimpleNamespace, cat: dict, txt: dict, clock: Clock, rng: di
     rows = np.flatnonzero((neg | pos) & (fb_date <= cutoff))
     fb_cause = np.where(neg[rows], o.text_cause[rows],
                         np.where(rating[rows] == 3, "neutral", "positive")).astype(object)
+    # FBA buyers blame Amazon's delivery for lateness / non-arrival (the feedback Amazon strikes through).
+    afn_delivery = o.afn[rows] & np.isin(fb_cause, ["late_delivery", "item_not_received"])
+    fb_cause[afn_delivery] = "amazon_fulfillment"
     groups = {**txt["feedback"]["negative"], "positive": txt["feedback"]["positive"],
               "neutral": txt["feedback"]["neutral"]}
     text = _texts_by_cause(o, cat, rows, fb_cause, groups, rt)
@@ -145,9 +148,15 @@ def consequences(o: SimpleNamespace, cat: dict, txt: dict, clock: Clock, rng: di
               "status": claim_status[rows]}
 
     # Chargebacks: service ones on problems, plus a few on normal orders (many of them fraud).
-    extra = o.shipped & ok & (r.random(n) < bg["chargeback"])
-    cb_type = np.where(extra & (r.random(n) < bg["chargeback_fraud_share"]), "fraud", "service")
-    cb_date = base + r.integers(10 * DAY, 60 * DAY, n)
+    # A fixed number (not a coin per order) so that even a small sample has a few, some of them fraud.
+    eligible = np.flatnonzero(o.shipped & ok)
+    picked = r.permutation(eligible)[:int(round(eligible.size * bg["chargeback"]))]
+    extra = np.zeros(n, dtype=bool)
+    extra[picked] = True
+    fraud = np.zeros(n, dtype=bool)
+    fraud[picked[:int(np.ceil(picked.size * bg["chargeback_fraud_share"]))]] = True
+    cb_type = np.where(fraud, "fraud", "service")
+    cb_date = base + r.integers(7 * DAY, 45 * DAY, n)
     outcome = _pick(r, n, bg["chargeback_outcomes"])
     outcome = np.where(cb_date > cutoff - 7 * DAY, "open", outcome)
     rows = np.flatnonzero((cb | extra) & (cb_date <= cutoff))
