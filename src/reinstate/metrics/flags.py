@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..reference import timezone_of
@@ -122,23 +123,31 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> 
                               "feedback_rating", "feedback_removed", "claim_status", "claim_date",
                               "chargeback_type", "chargeback_date", "chargeback_outcome") if has(c)]
     out = grouped[first_cols].first()
-    qty = _col(items, "quantity", "Int64").fillna(1).astype("int64")
-    out["units"] = qty.groupby([items[k] for k in key], sort=False, dropna=False).sum()
+    # One factorisation of the order key, reused for every per-order sum (string keys are costly to hash).
+    gid = grouped.ngroup().to_numpy()
+    n_orders = len(out)
+
+    def per_order_sum(values) -> np.ndarray:
+        return np.bincount(gid, weights=np.asarray(values, dtype=float), minlength=n_orders).astype("int64")
+
+    qty = _col(items, "quantity", "Int64").fillna(1).astype("int64").to_numpy()
+    out["units"] = per_order_sum(qty)
 
     # Item-level cancellation: the order is cancelled, or an item carries a cancelled_by value.
     canceller = _col(items, "cancelled_by", "string").astype("string")
-    item_cancelled = (items["order_status"].eq("Cancelled") | canceller.notna()).fillna(False).astype(bool)
-    counted = item_cancelled & (canceller.isin(COUNTED_CANCELLERS) | canceller.isna())
-    unknown = item_cancelled & canceller.isna()
-    by = [items[k] for k in key]
-    out["active_units"] = qty.where(~item_cancelled.to_numpy(), 0).groupby(by, sort=False, dropna=False).sum()
-    out["seller_cancelled"] = counted.groupby(by, sort=False, dropna=False).any()
-    out["cancel_by_unknown"] = unknown.groupby(by, sort=False, dropna=False).any() & out["seller_cancelled"]
+    item_cancelled = (items["order_status"].eq("Cancelled") | canceller.notna()).fillna(False).to_numpy(bool)
+    known = canceller.isin(COUNTED_CANCELLERS).fillna(False).to_numpy(bool)
+    no_initiator = canceller.isna().to_numpy(bool)
+    counted = item_cancelled & (known | no_initiator)
+    unknown = item_cancelled & no_initiator
+    out["active_units"] = per_order_sum(np.where(item_cancelled, 0, qty))
+    out["seller_cancelled"] = per_order_sum(counted) > 0
+    out["cancel_by_unknown"] = (per_order_sum(unknown) > 0) & out["seller_cancelled"].to_numpy()
     out = out.reset_index()
 
     idx = out.index
     mkt = out["marketplace"]
-    out["cancelled"] = out["order_status"].eq("Cancelled")
+    out["cancelled"] = out["order_status"].eq("Cancelled").fillna(False).to_numpy(dtype=bool)
     out["purchase_day"] = local_day(out["purchase_date"], mkt)
     out["ship_by_day"] = local_day(out["latest_ship_date"], mkt) if has("latest_ship_date") else pd.NaT
     out["delivery_by_day"] = local_day(out["latest_delivery_date"], mkt) if has("latest_delivery_date") else pd.NaT

@@ -12,9 +12,9 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .health import finish, prepare, universe
+from .health import finish, prepare
 from .policy import DEFAULT_MARGIN
-from .rules import day_number, metric_events
+from .rules import day_number, day_timestamps, metric_events
 from .trend import sliding_counts
 from .windows import metric_windows, to_day
 
@@ -72,20 +72,20 @@ def recovery_forecast(data, *, as_of, channel="MFN", account=None, marketplace=N
     as_of = to_day(as_of, "as_of")
     _, _, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
     events = metric_events(flags, "order_defect_rate", include_cancelled_in_odr=include_cancelled_in_odr)
-    events = events[events["channel"] == channel]
-    groups = universe(flags, events, "order_defect_rate")
-    groups = groups[groups["channel"] == channel].reset_index(drop=True)
+    gids = events.universe()
+    gids = gids[(events.groups.loc[gids, "channel"] == channel).to_numpy()]
+    groups = events.groups.loc[gids, ["account", "marketplace", "channel"]].reset_index(drop=True)
     win = metric_windows(as_of, odr_offset_days=odr_offset_days, metrics=("order_defect_rate",))[0]
     offset = (as_of - win.end).days
     first = int(day_number([as_of])[0])
     last = first + horizon_days
-    events = events[events["day"] < first]  # only orders placed before as_of are known; later days are projected
-    num, den = sliding_counts(events, groups, first=first, last=last, window_days=win.window_days, offset=offset)
-    # Recent volume per group, from the same events.
-    recent = events[(events["day"] >= first - volume_days) & (events["day"] <= first - 1)]
-    vol = groups.merge(recent.groupby(["account", "marketplace", "channel"]).size().rename("n").reset_index()
-                       .astype({"account": object, "marketplace": object, "channel": object}),
-                       on=["account", "marketplace", "channel"], how="left")["n"].fillna(0).to_numpy() / volume_days
+    # Only orders placed before as_of are known; later days are projected.
+    events.frame = events.frame[events.frame["day"].to_numpy() < first]
+    num, den = sliding_counts(events, gids, first=first, last=last, window_days=win.window_days, offset=offset)
+    # Recent daily volume per group, from the same events (one per ODR-eligible order).
+    recent = events.frame[events.frame["day"].to_numpy() >= first - volume_days]
+    size = int(events.groups.index.max()) + 1 if len(events.groups) else 0
+    vol = np.bincount(recent["gid"].to_numpy(), minlength=size)[gids] / volume_days
     if daily_orders is not None:
         vol = np.full(len(groups), float(daily_orders))
     days = np.arange(first, last + 1)
@@ -96,8 +96,7 @@ def recovery_forecast(data, *, as_of, channel="MFN", account=None, marketplace=N
 
     n_days = len(days)
     proj = groups.loc[groups.index.repeat(n_days)].reset_index(drop=True)
-    proj["as_of"] = (np.datetime64("1970-01-01", "D") + np.tile(days, len(groups)).astype("timedelta64[D]")
-                     ).astype("datetime64[ns]")
+    proj["as_of"] = day_timestamps(np.tile(days, len(groups)))
     proj["metric"] = "order_defect_rate"
     proj["numerator"] = num.reshape(-1)
     proj["denominator"] = den.reshape(-1)

@@ -16,7 +16,7 @@ from ..dataset import messages_of, orders_of
 from ..errors import ConfigError
 from .flags import missing_columns, order_flags
 from .policy import DEFAULT_MARGIN, attach_targets, status_of
-from .rules import (ALL_METRICS, KEYS, LOWER_IS_BETTER, MESSAGE_CHANNEL, MFN_ONLY, ODR_COMPONENT, day_number,
+from .rules import (ALL_METRICS, LOWER_IS_BETTER, ODR_COMPONENT, Events, _bool, day_number, group_table, keyed,
                     message_events, metric_events)
 from .windows import Window, metric_windows, to_day
 
@@ -46,7 +46,10 @@ def select(frame: pd.DataFrame | None, *, account=None, marketplace=None) -> pd.
 
 
 def prepare(data, *, as_of=None, account=None, marketplace=None, flags=None):
-    """(orders, messages, flags) for the selection; ``flags`` may be passed in to reuse a previous pass."""
+    """(orders, messages, flags) for the selection; ``flags`` may be passed in to reuse a previous pass.
+
+    The flags come back ``keyed`` (integer group ids and day numbers added, see ``rules.keyed``).
+    """
     orders = orders_of(data)
     if not isinstance(orders, pd.DataFrame):
         raise ConfigError("expected a canonical order DataFrame or a reinstate.Dataset")
@@ -55,55 +58,26 @@ def prepare(data, *, as_of=None, account=None, marketplace=None, flags=None):
     if missing:
         raise ConfigError(f"order table: missing column(s) {', '.join(missing)} (see reinstate.io.schema)")
     orders = select(orders, account=account, marketplace=marketplace)
-    messages = messages_of(data)
+    messages = select(messages_of(data), account=account, marketplace=marketplace)
     if flags is None:
         flags = order_flags(orders, as_of=to_day(as_of, "as_of"))
     else:
         flags = select(flags, account=account, marketplace=marketplace)
-    return orders, messages, flags
+    return orders, messages, keyed(flags)
 
 
-def all_events(flags, messages, metrics, *, include_cancelled_in_odr=False) -> dict[str, pd.DataFrame]:
+def all_events(flags, messages, metrics, *, include_cancelled_in_odr=False) -> dict[str, Events]:
     """Events per metric (see ``rules``); late_response_rate only when a message table is given."""
     out = {}
+    groups = group_table(flags)
     for metric in metrics:
         if metric == "late_response_rate":
             if messages is not None:
                 out[metric] = message_events(messages, flags)
         else:
-            out[metric] = metric_events(flags, metric, include_cancelled_in_odr=include_cancelled_in_odr)
+            out[metric] = metric_events(flags, metric, include_cancelled_in_odr=include_cancelled_in_odr,
+                                        groups=groups)
     return out
-
-
-def universe(flags, events, metric) -> pd.DataFrame:
-    """The (account, marketplace, channel) groups that get a row for ``metric``, even with an empty window.
-
-    ODR metrics: every channel the account has orders in; MFN-only metrics: accounts with MFN orders;
-    late response: accounts with messages.
-    """
-    if metric == "late_response_rate":
-        groups = events[["account", "marketplace"]].drop_duplicates().assign(channel=MESSAGE_CHANNEL)
-    else:
-        groups = flags[["account", "marketplace", "fulfillment_channel"]].astype(object).drop_duplicates()
-        groups = groups.rename(columns={"fulfillment_channel": "channel"})
-        allowed = ("MFN",) if metric in MFN_ONLY else ("MFN", "AFN")
-        groups = groups[groups["channel"].isin(allowed)]
-    return groups[KEYS].astype(object).reset_index(drop=True)
-
-
-def in_window(events: pd.DataFrame, start: int, end: int) -> np.ndarray:
-    """The one rule that puts an event in a window (shared with trend and forecast)."""
-    day = events["day"].to_numpy()
-    return (day >= start) & (day <= end) & (events["first_end"].to_numpy() <= end)
-
-
-def window_counts(events: pd.DataFrame, groups: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
-    """numerator/denominator/unknown per group over [start, end] (day numbers), zeros for empty groups."""
-    sel = events[in_window(events, start, end)]
-    sums = sel.groupby(KEYS, sort=False, observed=True)[["num", "den", "unknown"]].sum()
-    out = groups.merge(sums.reset_index().astype({k: object for k in KEYS}), on=KEYS, how="left")
-    return out.fillna({"num": 0, "den": 0, "unknown": 0}).astype({"num": "int64", "den": "int64",
-                                                                    "unknown": "int64"})
 
 
 def finish(frame: pd.DataFrame, *, margin: float, targets_path=None) -> pd.DataFrame:
@@ -135,7 +109,6 @@ def account_health(data, *, as_of=None, marketplace=None, account=None, include_
     if unknown:
         raise ConfigError(f"unknown metric(s) {', '.join(sorted(unknown))} (expected {', '.join(ALL_METRICS)})")
     orders, messages, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
-    messages = select(messages, account=account, marketplace=marketplace)
     events = all_events(flags, messages, wanted, include_cancelled_in_odr=include_cancelled_in_odr)
     wins = metric_windows(as_of, odr_offset_days=odr_offset_days, overrides=windows, metrics=wanted)
     blocks = []
@@ -160,10 +133,10 @@ def sort_rows(frame: pd.DataFrame, extra=()) -> pd.DataFrame:
     return frame.assign(_m=order).sort_values(keys, kind="stable", ignore_index=True).drop(columns="_m")
 
 
-def _window_block(orders, flags, events, win: Window, include_cancelled_in_odr) -> pd.DataFrame:
+def _window_block(orders, flags, events: Events, win: Window, include_cancelled_in_odr) -> pd.DataFrame:
     start, end = day_number([win.start, win.end])
-    groups = universe(flags, events, win.metric)
-    counts = window_counts(events, groups, start, end)
+    gids = events.universe()
+    counts = events.counts(start, end, gids)
     block = counts.rename(columns={"num": "numerator", "den": "denominator"})
     block.insert(2, "metric", win.metric)
     block["window_days"] = win.window_days
@@ -178,9 +151,9 @@ def _window_block(orders, flags, events, win: Window, include_cancelled_in_odr) 
         n = block["unknown"]
         note = note.where(n == 0, "upper bound: " + n.astype(str) + " cancellations with unknown initiator")
     elif win.metric in ODR_COMPONENT:
-        other = flags[flags["cancelled"].astype("boolean").fillna(False).to_numpy()]
-        cancelled = window_counts(metric_events(other, win.metric, include_cancelled_in_odr=True),
-                                  groups, start, end)["den"]
+        cancelled_flags = flags[_bool(flags["cancelled"])]
+        cancelled = metric_events(cancelled_flags, win.metric, include_cancelled_in_odr=True,
+                                  groups=events.groups).counts(start, end, gids)["den"]
         verb = "included in" if include_cancelled_in_odr else "excluded from"
         note = note.where(cancelled == 0, cancelled.astype(str) + f" cancelled orders {verb} the denominator")
         if win.metric == "order_defect_rate":
@@ -188,53 +161,59 @@ def _window_block(orders, flags, events, win: Window, include_cancelled_in_odr) 
                       if missing_columns(orders, m)]
             if absent:
                 extra = "computed without " + ", ".join(a.replace("_rate", "") for a in absent) + " (no input)"
-                note = np.where(note == "", extra, note + "; " + extra)
+                note = pd.Series(np.where(note == "", extra, note + "; " + extra), index=block.index)
     if win.metric == "late_response_rate":
         note[:] = "messages whose 24-hour deadline had not passed by the window end are left out"
+    empty = (block["denominator"] == 0) & (note == "")
+    note[empty] = "empty window"
     block["note"] = note
-    block.loc[block["denominator"] == 0, "note"] = block.loc[block["denominator"] == 0, "note"].where(
-        block.loc[block["denominator"] == 0, "note"] != "", "empty window")
     return block.drop(columns="unknown")
 
 
-def _category_rates(flags, events, start, end) -> pd.DataFrame:
-    """VTR per (account, marketplace, product_category) over [start, end]."""
-    sel = events[in_window(events, start, end)]
-    category = flags.set_index("order_id")["product_category"] if "product_category" in flags.columns else None
-    if category is None or sel.empty:
-        return pd.DataFrame(columns=["account", "marketplace", "product_category", "num", "den"])
-    keyed = flags[["account", "marketplace", "order_id", "product_category"]].astype(object)
-    sel = sel.merge(keyed, on=["account", "marketplace", "order_id"], how="left")
-    sel["product_category"] = sel["product_category"].fillna("(no category)")
-    return sel.groupby(["account", "marketplace", "product_category"], sort=False)[["num", "den"]].sum().reset_index()
+def _category_counts(flags, events: Events, start, end) -> pd.DataFrame:
+    """VTR numerator/denominator per (account, marketplace, product_category) over [start, end]."""
+    cols = ["account", "marketplace", "product_category", "num", "den"]
+    if "product_category" not in flags.columns:
+        return pd.DataFrame(columns=cols)
+    sel = events.frame[events.in_window(start, end)]
+    if sel.empty:
+        return pd.DataFrame(columns=cols)
+    category = flags["product_category"].astype(object).to_numpy()[sel["row"].to_numpy()]
+    frame = pd.DataFrame({"gid": sel["gid"].to_numpy(), "product_category": category,
+                          "num": sel["num"].to_numpy(), "den": sel["den"].to_numpy()})
+    frame["product_category"] = frame["product_category"].fillna("(no category)")
+    sums = frame.groupby(["gid", "product_category"], sort=False)[["num", "den"]].sum().reset_index()
+    named = events.groups.loc[sums["gid"], ["account", "marketplace"]].reset_index(drop=True)
+    return pd.concat([named, sums.drop(columns="gid")], axis=1)[cols]
 
 
-def _worst_category(out, flags, events, margin, targets_path) -> pd.DataFrame:
+def _worst_category(out, flags, events: Events, margin, targets_path) -> pd.DataFrame:
     """Amazon enforces VTR per category: the worst category can breach while the overall rate is fine."""
     rows = out.index[(out["metric"] == "valid_tracking_rate") & (out["denominator"] > 0)]
     if len(rows) == 0 or "product_category" not in flags.columns:
         return out
     out = out.copy()
+    rank = {"no_data": 0, "good": 1, "at_risk": 2, "breached": 3}
     for (start, end), idx in out.loc[rows].groupby(["window_start", "window_end"]).groups.items():
         s, e = day_number([start, end])
-        cats = _category_rates(flags, events, s, e)
+        cats = _category_counts(flags, events, s, e)
         if cats.empty:
             continue
-        cats = cats.assign(metric="valid_tracking_rate", numerator=cats["num"], denominator=cats["den"])
-        cats = finish(cats, margin=margin, targets_path=targets_path)
-        worst = cats.sort_values("rate", kind="stable").drop_duplicates(["account", "marketplace"])
-        sub = out.loc[idx, ["account", "marketplace"]].astype(object).merge(
-            worst.astype({"account": object, "marketplace": object}), on=["account", "marketplace"], how="left")
-        rank = {"no_data": 0, "good": 1, "at_risk": 2, "breached": 3}
-        current = out.loc[idx, "status"].to_numpy()
-        cat_status = sub["status"].fillna("no_data").to_numpy()
-        worse = np.array([rank[c] > rank[s] for c, s in zip(cat_status, current)], bool)
-        text = ("worst category: " + sub["product_category"].astype(str) + " " + sub["num"].astype("Int64").astype(str)
-                + "/" + sub["den"].astype("Int64").astype(str) + " = "
-                + (sub["rate"] * 100).round(1).astype(str) + "%").to_numpy()
+        cats = finish(cats.assign(metric="valid_tracking_rate", numerator=cats["num"], denominator=cats["den"]),
+                      margin=margin, targets_path=targets_path)
+        worst = cats.sort_values(["rate", "product_category"], kind="stable").drop_duplicates(
+            ["account", "marketplace"])
+        sub = out.loc[idx, ["account", "marketplace"]].merge(worst, on=["account", "marketplace"], how="left")
+        current = out.loc[idx, "status"].map(rank).to_numpy()
+        cat_status = sub["status"].fillna("no_data")
+        worse = cat_status.map(rank).to_numpy() > current
         has = sub["rate"].notna().to_numpy()
-        out.loc[idx, "note"] = np.where(has, text, out.loc[idx, "note"])
-        out.loc[idx, "status"] = np.where(worse, cat_status, current)
+        text = ("worst category: " + sub["product_category"].astype(str) + " "
+                + sub["num"].fillna(0).astype("int64").astype(str) + "/"
+                + sub["den"].fillna(0).astype("int64").astype(str) + " = "
+                + (sub["rate"] * 100).round(1).astype(str) + "%").to_numpy()
+        out.loc[idx, "note"] = np.where(has, text, out.loc[idx, "note"].to_numpy())
+        out.loc[idx, "status"] = np.where(worse, cat_status.to_numpy(), out.loc[idx, "status"].to_numpy())
     return out
 
 
@@ -247,7 +226,7 @@ def valid_tracking_by_category(data, *, as_of=None, marketplace=None, account=No
     win = metric_windows(as_of, metrics=("valid_tracking_rate",),
                          overrides={"valid_tracking_rate": window} if window else None)[0]
     s, e = day_number([win.start, win.end])
-    cats = _category_rates(flags, metric_events(flags, "valid_tracking_rate"), s, e)
+    cats = _category_counts(flags, metric_events(flags, "valid_tracking_rate"), s, e)
     cats = cats.assign(metric="valid_tracking_rate", numerator=cats["num"], denominator=cats["den"],
                        window_start=pd.Timestamp(win.start), window_end=pd.Timestamp(win.end))
     return finish(cats.drop(columns=["num", "den"]), margin=margin).sort_values("rate", ignore_index=True)
@@ -278,7 +257,6 @@ def drilldown(data, *, as_of=None, metric: str, channel: str | None = None, acco
         raise ConfigError(f"which='{which}' (expected failing, numerator or denominator)")
     as_of = to_day(as_of, "as_of")
     orders, messages, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
-    messages = select(messages, account=account, marketplace=marketplace)
     wins = [w for w in metric_windows(as_of, odr_offset_days=odr_offset_days, overrides=windows, metrics=(metric,))]
     if window_days is not None:
         wins = [w for w in wins if w.window_days == window_days] or wins
@@ -287,31 +265,32 @@ def drilldown(data, *, as_of=None, metric: str, channel: str | None = None, acco
     if events is None:
         return pd.DataFrame(columns=DRILLDOWN_COLUMNS)
     s, e = day_number([win.start, win.end])
-    ev = events[in_window(events, s, e)]
+    ev = events.frame[events.in_window(s, e)]
+    names = events.groups.loc[ev["gid"].to_numpy()].reset_index(drop=True)
     if channel is not None:
-        ev = ev[ev["channel"] == channel]
-    hurts = ev["num"] > 0 if metric in LOWER_IS_BETTER else ev["num"] < ev["den"]
-    if which == "failing":
-        ev = ev[hurts]
-    elif which == "numerator":
-        ev = ev[ev["num"] > 0]
-    out = pd.DataFrame({"account": ev["account"].to_numpy(), "marketplace": ev["marketplace"].to_numpy(),
-                        "metric": metric, "channel": ev["channel"].to_numpy(),
-                        "window_start": pd.Timestamp(win.start), "window_end": pd.Timestamp(win.end),
-                        "order_id": ev["order_id"].to_numpy(), "in_numerator": (ev["num"] > 0).to_numpy()})
+        keep = (names["channel"] == channel).to_numpy()
+        ev, names = ev[keep], names[keep].reset_index(drop=True)
+    num, den = ev["num"].to_numpy(), ev["den"].to_numpy()
+    hurts = num > 0 if metric in LOWER_IS_BETTER else num < den
+    keep = hurts if which == "failing" else (num > 0 if which == "numerator" else np.ones(len(ev), bool))
+    ev, names = ev[keep], names[keep].reset_index(drop=True)
+    rows = ev["row"].to_numpy()
+    out = names.assign(metric=metric, window_start=pd.Timestamp(win.start), window_end=pd.Timestamp(win.end),
+                       in_numerator=ev["num"].to_numpy() > 0)
     if metric == "late_response_rate":
-        msgs = messages.loc[ev.index]
-        for col in ("message_id", "received_at", "responded_at"):
+        msgs = messages.iloc[rows].reset_index(drop=True)
+        for col in ("message_id", "order_id", "received_at", "responded_at"):
             out[col] = msgs[col].to_numpy() if col in msgs.columns else pd.NA
         out["reason"] = np.where(msgs["responded_at"].isna(), "no response",
-                                 np.where(ev["num"] > 0, "responded after 24 hours", "responded in time"))
-        keyed = flags.astype({"order_id": object})
-        out = out.merge(keyed.drop(columns=["account", "marketplace"]).drop_duplicates("order_id"),
-                        on="order_id", how="left", suffixes=("", "_order"))
+                                 np.where(out["in_numerator"], "responded after 24 hours", "responded in time"))
+        if "order_id" in msgs.columns:
+            detail = flags.drop(columns=["account", "marketplace"]).astype({"order_id": object}).drop_duplicates(
+                "order_id")
+            out = out.astype({"order_id": object}).merge(detail, on="order_id", how="left")
     else:
-        keyed = flags.astype({"account": object, "marketplace": object, "order_id": object})
-        out = out.merge(keyed.drop(columns=["fulfillment_channel"]), on=["account", "marketplace", "order_id"],
-                        how="left")
+        detail = flags.iloc[rows].drop(columns=["account", "marketplace", "fulfillment_channel"]).reset_index(
+            drop=True)
+        out = pd.concat([out, detail], axis=1)
         out["reason"] = _reasons(out, metric)
         out = _attach_skus(out, orders)
     for col in DRILLDOWN_COLUMNS:
@@ -350,8 +329,10 @@ def _attach_skus(frame: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     """All SKUs of each listed order ("A; B"), looked up only for the listed orders."""
     if "sku" not in orders.columns or frame.empty:
         return frame.assign(sku=pd.NA)
-    items = orders[orders["order_id"].isin(frame["order_id"].unique())]
-    skus = (items.dropna(subset=["sku"]).groupby(["account", "marketplace", "order_id"], observed=True)["sku"]
-            .agg(lambda s: "; ".join(dict.fromkeys(s.astype(str)))).rename("sku").reset_index()
-            .astype({"account": object, "marketplace": object, "order_id": object}))
-    return frame.merge(skus, on=["account", "marketplace", "order_id"], how="left")
+    items = orders[orders["order_id"].isin(pd.unique(frame["order_id"].astype(object)))]
+    items = items.dropna(subset=["sku"]).astype({"account": object, "marketplace": object, "order_id": object,
+                                                 "sku": object}).drop_duplicates(["account", "marketplace",
+                                                                                  "order_id", "sku"])
+    skus = items.groupby(["account", "marketplace", "order_id"], sort=False)["sku"].agg("; ".join).reset_index()
+    keys = frame[["account", "marketplace", "order_id"]].astype(object)
+    return frame.assign(sku=keys.merge(skus, on=["account", "marketplace", "order_id"], how="left")["sku"].to_numpy())

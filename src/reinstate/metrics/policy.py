@@ -50,12 +50,18 @@ def attach_targets(frame: pd.DataFrame, *, path=None) -> pd.DataFrame:
     table = targets(path)[["marketplace", "metric", "target", "condition"]]
     specific = table[table["marketplace"] != "*"]
     default = table[table["marketplace"] == "*"].drop(columns="marketplace")
-    keys = frame[["marketplace", "metric"]].astype(object)
-    hit = keys.merge(specific, on=["marketplace", "metric"], how="left")
-    fallback = keys.merge(default, on="metric", how="left")
+    # Look up each distinct (marketplace, metric) pair once, then spread by integer codes (frames can be large).
+    keys = pd.DataFrame({"marketplace": frame["marketplace"].astype(object).to_numpy(),
+                         "metric": frame["metric"].astype(object).to_numpy()})
+    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    pairs = uniques.to_frame(index=False)
+    hit = pairs.merge(specific, on=["marketplace", "metric"], how="left")
+    fallback = pairs.merge(default, on="metric", how="left")
+    target = hit["target"].fillna(fallback["target"]).to_numpy(dtype=float)
+    condition = hit["condition"].fillna(fallback["condition"]).to_numpy(dtype=object)
     out = frame.copy()
-    out["target"] = hit["target"].fillna(fallback["target"]).to_numpy(dtype=float)
-    out["condition"] = hit["condition"].fillna(fallback["condition"]).to_numpy(dtype=object)
+    out["target"] = target[codes] if len(codes) else np.array([], float)
+    out["condition"] = condition[codes] if len(codes) else np.array([], object)
     return out
 
 

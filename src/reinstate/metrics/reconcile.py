@@ -14,8 +14,8 @@ from ..dataset import Dataset
 from ..errors import ConfigError
 from ..io.performance import parse_performance
 from .flags import missing_columns
-from .health import all_events, prepare, universe, window_counts
-from .rules import day_number, metric_events
+from .health import all_events, prepare
+from .rules import day_number
 
 RECONCILE_COLUMNS = ["account", "marketplace", "metric", "channel", "window_days", "window_start", "window_end",
                      "amazon_numerator", "amazon_denominator", "amazon_rate", "amazon_status", "our_numerator",
@@ -113,16 +113,14 @@ def reconcile(data, performance=None, *, account=None, marketplace=None, include
     rows = []
     for r in amazon.itertuples(index=False):
         s, e = day_number([r.window_start, r.window_end])
-        groups = universe(flags, events[r.metric], r.metric)
-        groups = groups[(groups["marketplace"] == r.marketplace) & (groups["channel"] == r.channel)]
-        groups = groups.reset_index(drop=True)
-        if groups.empty:
-            ours = {"num": 0, "den": 0}
-        else:
-            ours = window_counts(events[r.metric], groups, s, e).iloc[0]
+        ev = events[r.metric]
+        gids = ev.universe()
+        names = ev.groups.loc[gids]
+        gids = gids[((names["marketplace"] == r.marketplace) & (names["channel"] == r.channel)).to_numpy()]
+        ours = ev.counts(s, e, gids).iloc[0] if len(gids) else {"num": 0, "den": 0}
         alt_den = None
-        if r.metric in other and not groups.empty:
-            alt_den = int(window_counts(other[r.metric], groups, s, e).iloc[0]["den"])
+        if r.metric in other and len(gids):
+            alt_den = int(other[r.metric].counts(s, e, gids).iloc[0]["den"])
         missing = missing_columns(orders, r.metric)
         num, den = (0, 0) if missing else (int(ours["num"]), int(ours["den"]))
         our_rate = num / den if den else np.nan

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..paths import REFERENCE_DIR
-from .health import prepare, window_counts, universe
+from .health import prepare
 from .rules import day_number, metric_events
 from .windows import metric_windows, to_day
 
@@ -60,12 +60,11 @@ def removable_defects(data, *, as_of, channel=None, account=None, marketplace=No
     win = metric_windows(as_of, odr_offset_days=odr_offset_days, metrics=("order_defect_rate",))[0]
     s, e = day_number([win.start, win.end])
     events = metric_events(flags, "order_defect_rate", include_cancelled_in_odr=include_cancelled_in_odr)
-    groups = universe(flags, events, "order_defect_rate")
-    totals = window_counts(events, groups, s, e)
-    ev = events[(events["day"] >= s) & (events["day"] <= e) & (events["num"] > 0)]
-    keyed = flags.astype({"account": object, "marketplace": object, "order_id": object})
-    cand = ev[["account", "marketplace", "channel", "order_id"]].merge(
-        keyed.drop(columns="fulfillment_channel"), on=["account", "marketplace", "order_id"], how="left")
+    totals = events.counts(s, e)
+    ev = events.frame[events.in_window(s, e) & (events.frame["num"].to_numpy() > 0)]
+    names = events.groups.loc[ev["gid"].to_numpy()].reset_index(drop=True)
+    detail = flags.iloc[ev["row"].to_numpy()].drop(columns=["account", "marketplace", "fulfillment_channel"])
+    cand = pd.concat([names, detail.reset_index(drop=True)], axis=1).astype({"order_id": object})
     if channel is not None:
         cand = cand[cand["channel"] == channel]
     nf = cand["negative_feedback"].astype("boolean").fillna(False).to_numpy(bool)
@@ -77,9 +76,10 @@ def removable_defects(data, *, as_of, channel=None, account=None, marketplace=No
                                  evidence="fulfilled by Amazon: feedback can be struck through"))
     if "feedback_text" in orders.columns and (nf & ~afn).any():
         mfn_nf = cand[nf & ~afn]
-        text = orders.drop_duplicates(["account", "marketplace", "order_id"]).astype(
-            {"account": object, "marketplace": object, "order_id": object})[
-            ["account", "marketplace", "order_id", "feedback_text"]]
+        wanted = orders[orders["order_id"].isin(pd.unique(mfn_nf["order_id"]))]
+        text = wanted.drop_duplicates(["account", "marketplace", "order_id"])[
+            ["account", "marketplace", "order_id", "feedback_text"]].astype(
+            {"account": object, "marketplace": object, "order_id": object})
         mfn_nf = mfn_nf.merge(text, on=["account", "marketplace", "order_id"], how="left")
         review = reads_as_product_review(mfn_nf["feedback_text"], lexicon_path=lexicon_path)
         hit = mfn_nf[review["is_review"].to_numpy()]

@@ -1,15 +1,19 @@
 """Per-order (and per-message) contributions to each metric, before any window is applied.
 
-``metric_events(flags, metric)`` turns the shared per-order flags into one row per order that can count in the
-metric: account, marketplace, channel, ``day`` (the local calendar day that places it in a window, as an integer
-day number), ``first_end`` (the first window-end day on which it may count; equals ``day`` except for messages
-whose 24-hour deadline runs past the day they arrived), ``den`` and ``num`` (weights: 1 per order, units for
-OTDR) and ``unknown`` (cancellations with no recorded initiator).
+``metric_events(flags, metric)`` turns the shared per-order flags into ``Events``: one row per order that can
+count in the metric, all integers so that counting is a ``bincount`` (string keys are hashed once, in
+``keyed``): ``row`` (position in ``flags``, or in the message table), ``gid`` (the (account, marketplace,
+channel) group, see ``Events.groups``), ``day`` (the local calendar day that places it in a window, as a day
+number), ``first_end`` (the first window-end day on which it may count; equals ``day`` except for messages
+whose 24-hour deadline runs past the day they arrived), ``den`` and ``num`` (1 per order, units for OTDR) and
+``unknown`` (cancellations with no recorded initiator).
 
-An event counts in the window ``[start, end]`` when ``start <= day <= end`` and ``first_end <= end``. Both the
-point-in-time table (health) and the sliding series (trend) use this one rule, which is why they agree.
+An event counts in the window ``[start, end]`` when ``start <= day <= end`` and ``first_end <= end``. The
+point-in-time table (health), the sliding series (trend) and the forecast all use this one rule.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,7 +22,6 @@ from ..errors import InputFileError
 from .flags import local_day
 
 KEYS = ["account", "marketplace", "channel"]
-EVENT_COLUMNS = KEYS + ["order_id", "day", "first_end", "den", "num", "unknown"]
 ODR_COMPONENT = {
     "order_defect_rate": "defective",
     "negative_feedback_rate": "negative_feedback",
@@ -30,74 +33,140 @@ ALL_METRICS = tuple(ODR_COMPONENT) + MFN_ONLY + ("late_response_rate",)
 LOWER_IS_BETTER = tuple(ODR_COMPONENT) + ("late_shipment_rate", "pre_fulfillment_cancel_rate", "late_response_rate")
 MESSAGE_CHANNEL = "ALL"  # buyer messages are not tied to a fulfilment channel
 _EPOCH = np.datetime64("1970-01-01", "D")
+NO_DAY = np.iinfo("int64").min // 4  # day number for a missing date; never inside a window
 
 
 def day_number(values) -> np.ndarray:
-    """Naive local-midnight datetimes (or dates) -> int64 day numbers; NaT -> a sentinel far in the past."""
+    """Naive local-midnight datetimes (or dates) -> int64 day numbers; NaT -> ``NO_DAY``."""
     arr = pd.to_datetime(pd.Series(values)).to_numpy(dtype="datetime64[D]")
     out = (arr - _EPOCH).astype("int64")
-    out[np.isnat(arr)] = np.iinfo("int64").min // 2
+    out[np.isnat(arr)] = NO_DAY
     return out
 
 
-def day_of(number: int):
-    """Inverse of ``day_number`` for one value -> pandas Timestamp (naive midnight)."""
-    return pd.Timestamp(_EPOCH + np.timedelta64(int(number), "D"))
+def day_timestamps(numbers) -> np.ndarray:
+    """Day numbers -> naive datetime64[ns] midnights."""
+    return (_EPOCH + np.asarray(numbers).astype("timedelta64[D]")).astype("datetime64[ns]")
+
+
+@dataclass
+class Events:
+    """Integer events of one metric plus the table naming their groups (index = gid)."""
+    metric: str
+    frame: pd.DataFrame
+    groups: pd.DataFrame
+
+    def universe(self) -> np.ndarray:
+        """gids that get a row even with an empty window: every channel the account sells in for ODR metrics,
+        MFN for the seller-fulfilled metrics, every account with messages for late response."""
+        channel = self.groups["channel"].to_numpy(dtype=object)
+        if self.metric == "late_response_rate":
+            return self.groups.index.to_numpy()
+        allowed = ("MFN",) if self.metric in MFN_ONLY else ("MFN", "AFN")
+        return self.groups.index.to_numpy()[np.isin(channel, allowed)]
+
+    def in_window(self, start: int, end: int) -> np.ndarray:
+        day = self.frame["day"].to_numpy()
+        return (day >= start) & (day <= end) & (self.frame["first_end"].to_numpy() <= end)
+
+    def counts(self, start: int, end: int, gids=None) -> pd.DataFrame:
+        """account, marketplace, channel, num, den, unknown over [start, end] for ``gids`` (default universe)."""
+        gids = self.universe() if gids is None else np.asarray(gids)
+        sel = self.frame[self.in_window(start, end)]
+        n = int(self.groups.index.max()) + 1 if len(self.groups) else 0
+        g = sel["gid"].to_numpy()
+        out = self.groups.loc[gids, KEYS].reset_index(drop=True)
+        for col in ("num", "den", "unknown"):
+            out[col] = np.bincount(g, weights=sel[col].to_numpy(float), minlength=n)[gids].round().astype("int64")
+        return out
+
+
+def keyed(flags: pd.DataFrame) -> pd.DataFrame:
+    """``flags`` plus integer helper columns: ``_gid`` (account, marketplace, channel) and day numbers."""
+    if "_gid" in flags.columns:
+        return flags
+    grouped = flags.groupby(["account", "marketplace", "fulfillment_channel"], sort=True, dropna=False,
+                            observed=True)
+    return flags.assign(_gid=grouped.ngroup().to_numpy(), _pday=day_number(flags["purchase_day"]),
+                        _sday=day_number(flags["ship_by_day"]), _dday=day_number(flags["delivery_by_day"]))
+
+
+def group_table(flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per ``_gid`` (index) naming its account, marketplace and channel."""
+    first = flags.drop_duplicates("_gid")
+    table = pd.DataFrame({"account": first["account"].astype(object).to_numpy(),
+                          "marketplace": first["marketplace"].astype(object).to_numpy(),
+                          "channel": first["fulfillment_channel"].astype(object).to_numpy()},
+                         index=first["_gid"].to_numpy())
+    return table.sort_index()
 
 
 def _bool(series: pd.Series) -> np.ndarray:
-    return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    """A boolean-ish column as a numpy bool array, missing = False (without an object round trip)."""
+    if series.dtype == bool:
+        return series.to_numpy()
+    try:
+        return series.to_numpy(dtype=bool, na_value=False)
+    except (TypeError, ValueError):
+        return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def _events(flags: pd.DataFrame, mask: np.ndarray, day: np.ndarray, den, num, unknown=None) -> pd.DataFrame:
-    sub = flags.loc[mask, ["account", "marketplace", "fulfillment_channel", "order_id"]]
-    out = pd.DataFrame({
-        "account": sub["account"].to_numpy(), "marketplace": sub["marketplace"].to_numpy(),
-        "channel": sub["fulfillment_channel"].astype(object).to_numpy(), "order_id": sub["order_id"].to_numpy(),
-        "day": day[mask], "first_end": day[mask],
-        "den": np.asarray(den)[mask].astype("int64"), "num": np.asarray(num)[mask].astype("int64"),
-        "unknown": (np.zeros(mask.sum(), "int64") if unknown is None else np.asarray(unknown)[mask].astype("int64")),
-    })
-    return out
+def _events(metric, flags, groups, mask, day, den, num, unknown=None) -> Events:
+    rows = np.flatnonzero(mask)
+    frame = pd.DataFrame({
+        "row": rows, "gid": flags["_gid"].to_numpy()[rows], "day": day[rows], "first_end": day[rows],
+        "den": np.asarray(den, dtype="int64")[rows], "num": np.asarray(num, dtype="int64")[rows],
+        "unknown": np.zeros(len(rows), "int64") if unknown is None else np.asarray(unknown, "int64")[rows]})
+    return Events(metric, frame, groups)
 
 
-def metric_events(flags: pd.DataFrame, metric: str, *, include_cancelled_in_odr: bool = False) -> pd.DataFrame:
-    """One row per order that can count in ``metric`` (see the module docstring)."""
-    n = len(flags)
-    channel = flags["fulfillment_channel"].astype(object).to_numpy()
-    mfn = channel == "MFN"
+def metric_events(flags: pd.DataFrame, metric: str, *, include_cancelled_in_odr: bool = False,
+                  groups: pd.DataFrame | None = None) -> Events:
+    """Events of an order metric (see the module docstring); ``flags`` must have gone through ``keyed``."""
+    flags = keyed(flags)
+    groups = group_table(flags) if groups is None else groups
+    # Channel per order through its group (a per-group lookup instead of string compares on every order).
+    size = int(groups.index.max()) + 1 if len(groups) else 0
+    group_channel = np.full(size, "", dtype=object)
+    group_channel[groups.index.to_numpy()] = groups["channel"].to_numpy(dtype=object)
+    gid = flags["_gid"].to_numpy()
+    mfn = (group_channel == "MFN")[gid]
+    odr_channel = np.isin(group_channel, ("MFN", "AFN"))[gid]
     cancelled = _bool(flags["cancelled"])
-    ones = np.ones(n, "int64")
+    ones = np.ones(len(flags), "int64")
     if metric in ODR_COMPONENT:
-        day = day_number(flags["purchase_day"])
-        mask = np.isin(channel, ("MFN", "AFN")) & flags["purchase_day"].notna().to_numpy()
+        day = flags["_pday"].to_numpy()
+        mask = odr_channel & (day != NO_DAY)
         if not include_cancelled_in_odr:
             mask &= ~cancelled
-        return _events(flags, mask, day, ones, _bool(flags[ODR_COMPONENT[metric]]))
+        return _events(metric, flags, groups, mask, day, ones, _bool(flags[ODR_COMPONENT[metric]]))
     if metric == "late_shipment_rate":
-        mask = mfn & ~cancelled & flags["ship_by_day"].notna().to_numpy()
-        return _events(flags, mask, day_number(flags["ship_by_day"]), ones, _bool(flags["late_shipment"]))
+        day = flags["_sday"].to_numpy()
+        mask = mfn & ~cancelled & (day != NO_DAY)
+        return _events(metric, flags, groups, mask, day, ones, _bool(flags["late_shipment"]))
     if metric == "pre_fulfillment_cancel_rate":
-        mask = mfn & flags["purchase_day"].notna().to_numpy()
+        day = flags["_pday"].to_numpy()
         counted = _bool(flags["seller_cancelled"])
-        return _events(flags, mask, day_number(flags["purchase_day"]), ones, counted,
+        return _events(metric, flags, groups, mfn & (day != NO_DAY), day, ones, counted,
                        counted & _bool(flags["cancel_by_unknown"]))
     if metric == "valid_tracking_rate":
-        mask = mfn & _bool(flags["shipped"]) & flags["delivery_by_day"].notna().to_numpy()
-        return _events(flags, mask, day_number(flags["delivery_by_day"]), ones, _bool(flags["tracking_valid"]))
+        day = flags["_dday"].to_numpy()
+        mask = mfn & _bool(flags["shipped"]) & (day != NO_DAY)
+        return _events(metric, flags, groups, mask, day, ones, _bool(flags["tracking_valid"]))
     if metric == "on_time_delivery_rate":
+        day = flags["_dday"].to_numpy()
         units = flags["active_units"].to_numpy(dtype="int64")
-        mask = mfn & _bool(flags["tracking_valid"]) & flags["delivery_by_day"].notna().to_numpy() & (units > 0)
+        mask = mfn & _bool(flags["tracking_valid"]) & (day != NO_DAY) & (units > 0)
         on_time = np.where(_bool(flags["late_delivery"]), 0, units)
-        return _events(flags, mask, day_number(flags["delivery_by_day"]), units, on_time)
+        return _events(metric, flags, groups, mask, day, units, on_time)
     raise ValueError(f"unknown order metric '{metric}'")
 
 
 MESSAGE_NEEDS = ("received_at", "responded_at")
 
 
-def message_events(messages: pd.DataFrame, flags: pd.DataFrame, *, response_hours: float = 24) -> pd.DataFrame:
-    """Late-response events, one per buyer message that needs a reply.
+def message_events(messages: pd.DataFrame, flags: pd.DataFrame, *, response_hours: float = 24) -> Events:
+    """Late-response events, one per buyer message that needs a reply (``row`` = position in ``messages``).
 
     A message is late when it has no reply or the reply came more than ``response_hours`` after it arrived
     (weekends and holidays count). Messages marked "no response needed" are left out. A message may only count
@@ -108,35 +177,37 @@ def message_events(messages: pd.DataFrame, flags: pd.DataFrame, *, response_hour
     if missing:
         raise InputFileError("messages", f"missing column(s) {', '.join(missing)}",
                              expected="message_id, order_id, received_at, responded_at, no_response_needed")
-    msgs = messages
-    if "no_response_needed" in msgs.columns:
-        msgs = msgs[~_bool(msgs["no_response_needed"])]
-    msgs = msgs[msgs["received_at"].notna()]
-    frame = pd.DataFrame({"order_id": msgs["order_id"].to_numpy() if "order_id" in msgs.columns else pd.NA},
-                         index=msgs.index)
+    keep = messages["received_at"].notna().to_numpy()
+    if "no_response_needed" in messages.columns:
+        keep &= ~_bool(messages["no_response_needed"])
+    rows = np.flatnonzero(keep)
+    msgs = messages.iloc[rows]
+    frame = pd.DataFrame({"order_id": msgs["order_id"].astype(object).to_numpy() if "order_id" in msgs.columns
+                          else None})
     for key in ("account", "marketplace"):
         frame[key] = msgs[key].astype(object).to_numpy() if key in msgs.columns else None
     if frame[["account", "marketplace"]].isna().any(axis=None) and "order_id" in msgs.columns:
-        owner = flags[["order_id", "account", "marketplace"]].drop_duplicates("order_id").astype(object)
-        joined = frame[["order_id"]].astype(object).merge(owner, on="order_id", how="left")
+        owner = flags[["order_id", "account", "marketplace"]].astype(object).drop_duplicates("order_id")
+        joined = frame[["order_id"]].merge(owner, on="order_id", how="left")
         for key in ("account", "marketplace"):
             frame[key] = frame[key].where(frame[key].notna(), joined[key].to_numpy())
     pairs = flags[["account", "marketplace"]].drop_duplicates()
     if len(pairs) == 1:
         frame["account"] = frame["account"].fillna(pairs.iloc[0, 0])
         frame["marketplace"] = frame["marketplace"].fillna(pairs.iloc[0, 1])
-    frame = frame.dropna(subset=["account", "marketplace"])
-    msgs = msgs.loc[frame.index]
+    ok = frame[["account", "marketplace"]].notna().all(axis=1).to_numpy()
+    rows, msgs, frame = rows[ok], msgs[ok], frame[ok].reset_index(drop=True)
     received, responded = msgs["received_at"], msgs["responded_at"]
     deadline = received + pd.Timedelta(hours=response_hours)
     late = (responded.isna() | (responded > deadline)).to_numpy(dtype=bool)
-    mkt = frame["marketplace"].astype("string")
+    mkt = pd.Series(frame["marketplace"].to_numpy(), index=msgs.index, dtype="string")
     day = day_number(local_day(received, mkt))
     # First window end that the deadline has passed by: the local day holding (deadline - 1ns).
     first_end = day_number(local_day(deadline - pd.Timedelta(1, "ns"), mkt))
-    return pd.DataFrame({
-        "account": frame["account"].to_numpy(), "marketplace": frame["marketplace"].to_numpy(),
-        "channel": MESSAGE_CHANNEL, "order_id": frame["order_id"].to_numpy(),
-        "day": day, "first_end": np.maximum(first_end, day),
-        "den": np.ones(len(frame), "int64"), "num": late.astype("int64"), "unknown": np.zeros(len(frame), "int64"),
-    }, index=frame.index)  # keeps the message table's index so a drill-down can find the messages
+    grouped = frame.groupby(["account", "marketplace"], sort=True)
+    gid = grouped.ngroup().to_numpy()
+    groups = grouped.size().reset_index()[["account", "marketplace"]].assign(channel=MESSAGE_CHANNEL)
+    events = pd.DataFrame({"row": rows, "gid": gid, "day": day, "first_end": np.maximum(first_end, day),
+                           "den": np.ones(len(rows), "int64"), "num": late.astype("int64"),
+                           "unknown": np.zeros(len(rows), "int64")})
+    return Events("late_response_rate", events, groups[KEYS])

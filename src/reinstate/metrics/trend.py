@@ -14,34 +14,33 @@ import pandas as pd
 
 from ..dataset import orders_of
 from ..errors import ConfigError
-from .health import all_events, finish, prepare, select, universe
+from .health import all_events, finish, prepare, select
 from .flags import missing_columns
 from .policy import DEFAULT_MARGIN
-from .rules import ALL_METRICS, KEYS, day_number
+from .rules import ALL_METRICS, KEYS, Events, day_number, day_timestamps
 from .windows import metric_windows, to_day
 
 TREND_COLUMNS = ["as_of", "account", "marketplace", "metric", "channel", "window_days", "window_start",
                  "window_end", "numerator", "denominator", "rate", "target", "condition", "status"]
 
 
-def sliding_counts(events: pd.DataFrame, groups: pd.DataFrame, *, first: int, last: int, window_days: int,
+def sliding_counts(events: Events, gids, *, first: int, last: int, window_days: int,
                    offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """(numerator, denominator) arrays of shape (len(groups), last - first + 1) for as_of days first..last."""
-    n_days = last - first + 1
-    n_groups = len(groups)
+    """(numerator, denominator) arrays of shape (len(gids), last - first + 1) for as_of days first..last."""
+    gids = np.asarray(gids)
+    n_days, n_groups = last - first + 1, len(gids)
     width = n_days + 1
-    if n_groups == 0 or events.empty:
+    if n_groups == 0 or events.frame.empty:
         return np.zeros((n_groups, n_days), "int64"), np.zeros((n_groups, n_days), "int64")
-    code = groups.reset_index(drop=True).reset_index().rename(columns={"index": "_g"})
-    ev = events[KEYS + ["day", "first_end", "num", "den"]].astype({k: object for k in KEYS})
-    ev = ev.merge(code, on=KEYS, how="inner")
+    position = np.full(int(max(events.groups.index.max(), gids.max())) + 1, -1)
+    position[gids] = np.arange(n_groups)
+    ev = events.frame
+    g = position[ev["gid"].to_numpy()]
     day = ev["day"].to_numpy()
-    lo = np.maximum(day, ev["first_end"].to_numpy()) + offset
-    hi = day + window_days - 1 + offset
-    lo, hi = np.maximum(lo, first), np.minimum(hi, last)
-    keep = lo <= hi
-    g = ev["_g"].to_numpy()[keep]
-    lo, hi = lo[keep] - first, hi[keep] - first + 1
+    lo = np.maximum(np.maximum(day, ev["first_end"].to_numpy()) + offset, first)
+    hi = np.minimum(day + window_days - 1 + offset, last)
+    keep = (lo <= hi) & (g >= 0)
+    g, lo, hi = g[keep], lo[keep] - first, hi[keep] - first + 1
     out = []
     for col in ("num", "den"):
         w = ev[col].to_numpy()[keep].astype(float)
@@ -78,7 +77,6 @@ def metric_trend(data, *, metric="order_defect_rate", start=None, end=None, days
     if start > end:
         raise ConfigError(f"trend start {start} is after end {end}")
     orders, messages, flags = prepare(data, as_of=end, account=account, marketplace=marketplace, flags=flags)
-    messages = select(messages, account=account, marketplace=marketplace)
     events = all_events(flags, messages, metrics, include_cancelled_in_odr=include_cancelled_in_odr)
     first, last = day_number([start, end])
     as_of_days = np.arange(first, last + 1)
@@ -87,11 +85,12 @@ def metric_trend(data, *, metric="order_defect_rate", start=None, end=None, days
         if win.metric not in events or (window_days is not None and win.window_days != window_days):
             continue
         offset = (end - win.end).days
-        groups = universe(flags, events[win.metric], win.metric)
+        ev = events[win.metric]
+        gids = ev.universe()
         if channel is not None:
-            groups = groups[groups["channel"] == channel].reset_index(drop=True)
-        num, den = sliding_counts(events[win.metric], groups, first=first, last=last,
-                                  window_days=win.window_days, offset=offset)
+            gids = gids[(ev.groups.loc[gids, "channel"] == channel).to_numpy()]
+        groups = ev.groups.loc[gids, KEYS].reset_index(drop=True)
+        num, den = sliding_counts(ev, gids, first=first, last=last, window_days=win.window_days, offset=offset)
         if win.metric != "late_response_rate" and missing_columns(orders, win.metric):
             num, den = np.zeros_like(num), np.zeros_like(den)
         n_days = len(as_of_days)
@@ -108,9 +107,8 @@ def metric_trend(data, *, metric="order_defect_rate", start=None, end=None, days
     if not blocks:
         return pd.DataFrame(columns=TREND_COLUMNS)
     frame = pd.concat(blocks, ignore_index=True)
-    epoch = np.datetime64("1970-01-01", "D")
     for col in ("as_of", "window_start", "window_end"):
-        frame[col] = (epoch + frame[col].to_numpy().astype("timedelta64[D]")).astype("datetime64[ns]")
+        frame[col] = day_timestamps(frame[col].to_numpy())
     out = finish(frame, margin=margin)
     return out[TREND_COLUMNS].sort_values(
         ["account", "marketplace", "metric", "channel", "window_days", "as_of"], kind="stable", ignore_index=True)
