@@ -53,8 +53,9 @@ def attach_targets(frame: pd.DataFrame, *, path=None) -> pd.DataFrame:
     # Look up each distinct (marketplace, metric) pair once, then spread by integer codes (frames can be large).
     keys = pd.DataFrame({"marketplace": frame["marketplace"].astype(object).to_numpy(),
                          "metric": frame["metric"].astype(object).to_numpy()})
-    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
-    pairs = uniques.to_frame(index=False)
+    grouped = keys.groupby(["marketplace", "metric"], sort=False, dropna=False)
+    codes = grouped.ngroup().to_numpy()
+    pairs = grouped.size().reset_index()[["marketplace", "metric"]]
     hit = pairs.merge(specific, on=["marketplace", "metric"], how="left")
     fallback = pairs.merge(default, on="metric", how="left")
     target = hit["target"].fillna(fallback["target"]).to_numpy(dtype=float)
