@@ -170,14 +170,15 @@ def message_events(messages: pd.DataFrame, flags: pd.DataFrame, *, response_hour
 
     A message is late when it has no reply or the reply came more than ``response_hours`` after it arrived
     (weekends and holidays count). Messages marked "no response needed" are left out. A message may only count
-    in a window whose end has passed its deadline (``first_end``). Account and marketplace come from the message
-    table when present, else from its order; messages with neither take the data's only account/marketplace.
+    in a window whose end has passed its deadline (``first_end``). Account and marketplace come from the
+    message's order when it is in the data, else from the message table; messages with neither take the data's
+    only account/marketplace.
     """
     missing = [c for c in MESSAGE_NEEDS if c not in messages.columns]
     if missing:
         raise InputFileError("messages", f"missing column(s) {', '.join(missing)}",
                              expected="message_id, order_id, received_at, responded_at, no_response_needed")
-    keep = messages["received_at"].notna().to_numpy()
+    keep = messages["received_at"].notna().to_numpy().copy().copy()  # pandas 3 hands out read-only views
     if "no_response_needed" in messages.columns:
         keep &= ~_bool(messages["no_response_needed"])
     rows = np.flatnonzero(keep)
@@ -186,11 +187,12 @@ def message_events(messages: pd.DataFrame, flags: pd.DataFrame, *, response_hour
                           else None})
     for key in ("account", "marketplace"):
         frame[key] = msgs[key].astype(object).to_numpy() if key in msgs.columns else None
-    if frame[["account", "marketplace"]].isna().any(axis=None) and "order_id" in msgs.columns:
+    if "order_id" in msgs.columns:
+        # The order's account/marketplace wins: a loader fills defaults into message files that lack them.
         owner = flags[["order_id", "account", "marketplace"]].astype(object).drop_duplicates("order_id")
         joined = frame[["order_id"]].merge(owner, on="order_id", how="left")
         for key in ("account", "marketplace"):
-            frame[key] = frame[key].where(frame[key].notna(), joined[key].to_numpy())
+            frame[key] = joined[key].where(joined[key].notna(), frame[key]).to_numpy()
     pairs = flags[["account", "marketplace"]].drop_duplicates()
     if len(pairs) == 1:
         frame["account"] = frame["account"].fillna(pairs.iloc[0, 0])
