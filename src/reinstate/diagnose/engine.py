@@ -190,11 +190,13 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
         facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
     analysed = facts["analysed"].to_numpy(bool)
     defect = facts["defect"].to_numpy(bool) & analysed
-    hit = facts[["t_" + c for c in causes]].to_numpy(bool) & defect[:, None]
+    evidence = facts[["t_" + c for c in causes]].to_numpy(bool) & analysed[:, None]
+    hit = evidence & defect[:, None]
     facts["primary_cause"] = _primary(facts, pol).where(defect)
 
     members = memberships(orders, flags, pol["dimensions"])
-    heads = hyp.build(facts, hit, analysed, members, causes, policy=pol, min_support=min_support, alpha=alpha)
+    heads = hyp.build(facts, hit, analysed, members, causes, policy=pol, min_support=min_support, alpha=alpha,
+                      evidence=evidence)
 
     total = int(defect.sum())
     pos = pd.Series(np.arange(len(facts)), index=pd.MultiIndex.from_frame(facts[KEY]))
@@ -247,13 +249,13 @@ def _row(c, rank, nested_in, head, slim, texts, total, pol):
         if len(days):
             start, end = days.min(), days.max()
     # Same-cause nested scopes are alternative descriptions of the same orders; only other causes add news.
-    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.k) for n in c.nested
+    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.d) for n in c.nested
               if n.cause != c.cause] if rank is not None else None
     ref = pol["account_reference_rate"]
-    text = statement(cause=c.cause, dimension=c.dimension, value=c.value, start=start, end=end, k=c.k,
+    text = statement(cause=c.cause, dimension=c.dimension, value=c.value, start=start, end=end, k=c.d,
                      total=total, scope_rate=c.scope_rate, rest_rate=c.rest_rate,
                      reference=ref.get(c.cause, ref["default"]), extras=extras, nested=nested)
     examples, quotes = _evidence(c.oids, slim, texts, c.cause, pol)
-    return [rank, c.cause, c.dimension, c.value, start, end, c.k, c.k / total if total else 0.0, c.scope_rate,
+    return [rank, c.cause, c.dimension, c.value, start, end, c.d, c.d / total if total else 0.0, c.scope_rate,
             c.rest_rate, c.lift, c.p_value, c.p_adjusted, c.confidence, examples, quotes, text, nested_in,
             slim["order_id"].to_numpy()[c.oids].tolist()]

@@ -47,6 +47,8 @@ class Candidate:
     N: int = 0  # orders in the cause's population
     K: int = 0  # defects of the cause in that population
 
+    d: int = 0  # defects explained (= len(oids))
+
     def excess(self) -> float:
         return self.k - self.n * (self.rest_rate or 0.0)
 
@@ -61,37 +63,41 @@ def event_days(facts: pd.DataFrame, cause: str, policy: dict) -> pd.Series:
     return day
 
 
-def _scoped(hit, elig, members, causes) -> pd.DataFrame:
-    """Every (dimension value, cause) pair with >= 1 defect: k, n, N, K and the Fisher p-value.
+def _scoped(hit, ev, elig, members, causes) -> pd.DataFrame:
+    """Every (dimension value, cause) pair with >= 1 defect: defects d, tagged orders k of n, K of N
+    overall, and the Fisher p-value of k/n against (K-k)/(N-n).
 
-    ``elig[i, j]``: order i counts in the population of cause j (analysed, and on the cause's channel).
+    ``elig[i, j]``: order i counts in the population of cause j (analysed, and on the cause's channel);
+    ``ev[i, j]``: order i carries tag j (evidence, defect or not); ``hit``: ev and the order is a defect.
     """
     N = elig.sum(axis=0)
-    K = hit.sum(axis=0)
+    K = ev.sum(axis=0)
     frames = []
     for dim, pairs in members.items():
         oid = pairs["oid"].to_numpy()
         codes, values = pd.factorize(pairs["value"], sort=False)
         if len(values) < 2:  # one value covers everything: that is the account-wide case
             continue
-        k = np.zeros((len(values), len(causes)), dtype=np.int64)
-        n = np.zeros_like(k)
-        np.add.at(k, codes, hit[oid])
+        d = np.zeros((len(values), len(causes)), dtype=np.int64)
+        k = np.zeros_like(d)
+        n = np.zeros_like(d)
+        np.add.at(d, codes, hit[oid])
+        np.add.at(k, codes, ev[oid])
         np.add.at(n, codes, elig[oid])
-        vi, cj = np.nonzero((k > 0) & (n < N[None, :]))
+        vi, cj = np.nonzero((d > 0) & (n < N[None, :]))
         if not len(vi):
             continue
         frames.append(pd.DataFrame({"dimension": dim, "value": np.asarray(values, dtype=object)[vi],
-                                    "cause": np.asarray(causes, dtype=object)[cj], "k": k[vi, cj],
+                                    "cause": np.asarray(causes, dtype=object)[cj], "d": d[vi, cj], "k": k[vi, cj],
                                     "n": n[vi, cj], "K": K[cj], "N": N[cj], "code": vi}))
     if not frames:
-        return pd.DataFrame(columns=["dimension", "value", "cause", "k", "n", "K", "N", "code", "p_value"])
+        return pd.DataFrame(columns=["dimension", "value", "cause", "d", "k", "n", "K", "N", "code", "p_value"])
     out = pd.concat(frames, ignore_index=True)
     out["p_value"] = stats.fisher_greater(out["k"], out["n"], out["K"], out["N"])
     return out
 
 
-def _periods(facts, hit, elig, causes, policy, min_support) -> list[Candidate]:
+def _periods(facts, hit, ev, elig, causes, policy, min_support) -> list[Candidate]:
     out = []
     per = policy["period"]
     for j, cause in enumerate(causes):
@@ -104,7 +110,7 @@ def _periods(facts, hit, elig, causes, policy, min_support) -> list[Candidate]:
         d0 = day[ok].min()
         idx = ((day[ok] - d0).dt.days).to_numpy()
         n_day = np.bincount(idx)
-        k_day = np.bincount(idx, weights=hit[ok, j].astype(float), minlength=len(n_day))
+        k_day = np.bincount(idx, weights=ev[ok, j].astype(float), minlength=len(n_day))
         span = best_span(k_day, n_day, min_days=int(per["min_days"]), max_days=int(per["max_days"]),
                          min_support=min_support)
         if span is None:
@@ -112,13 +118,16 @@ def _periods(facts, hit, elig, causes, policy, min_support) -> list[Candidate]:
         i0, i1, _ = span
         inside = np.zeros(len(facts), dtype=bool)
         inside[np.flatnonzero(ok)] = (idx >= i0) & (idx <= i1)
-        k, n = int(hit[inside, j].sum()), int(inside.sum())
-        N, K = int(ok.sum()), int(hit[ok, j].sum())
+        k, n = int(ev[inside, j].sum()), int(inside.sum())
+        N, K = int(ok.sum()), int(ev[ok, j].sum())
+        if hit[inside, j].sum() < min_support:
+            continue
         p = float(stats.fisher_greater([k], [n], [K], [N])[0])
         if per.get("bonferroni_over_starts", True):
             p = min(1.0, p * len(n_day))
         c = Candidate(cause, "period", None, k, n, p, np.flatnonzero(inside & hit[:, j]),
                       d0 + pd.Timedelta(days=i0), d0 + pd.Timedelta(days=i1))
+        c.d = len(c.oids)
         c.N, c.K = N, K
         out.append(c)
     return out
@@ -176,18 +185,22 @@ def eligibility(facts: pd.DataFrame, analysed: np.ndarray, causes: list[str], po
 
 
 def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: dict, causes: list[str], *,
-          policy: dict, min_support: int, alpha: float) -> list[Candidate]:
+          policy: dict, min_support: int, alpha: float, evidence: np.ndarray | None = None) -> list[Candidate]:
     """Ranked headline hypotheses (each with its nested ones) for the defects in ``hit``.
 
-    ``hit[i, j]``: order i is an analysed defect tagged with cause j; ``analysed[i]``: order i is analysed.
+    ``hit[i, j]``: order i is an analysed defect tagged with cause j; ``analysed[i]``: order i is analysed;
+    ``evidence[i, j]``: order i carries tag j, defect or not (default ``hit``). Tests compare how often
+    the cause occurs (evidence) in a scope and in the rest: defects only count inside their own metric
+    windows, so testing defects alone would "discover" those windows as periods.
     """
     elig = eligibility(facts, analysed, causes, policy)
+    ev = (hit if evidence is None else evidence) & elig
     hit = hit & elig
     if not elig.any() or not hit.any():
         return []
-    table = _scoped(hit, elig, members, causes)
-    periods = _periods(facts, hit, elig, causes, policy, min_support)
-    K, Ns = hit.sum(axis=0), elig.sum(axis=0)
+    table = _scoped(hit, ev, elig, members, causes)
+    periods = _periods(facts, hit, ev, elig, causes, policy, min_support)
+    K, Ns = ev.sum(axis=0), elig.sum(axis=0)
     ref = policy["account_reference_rate"]
     accounts = []
     for j, c in enumerate(causes):
@@ -195,7 +208,7 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
             a = Candidate(c, "account", None, int(K[j]), int(Ns[j]),
                           float(stats.binomial_greater([K[j]], [Ns[j]], [ref.get(c, ref["default"])])[0]),
                           np.flatnonzero(hit[:, j]))
-            a.N, a.K = int(Ns[j]), int(K[j])
+            a.N, a.K, a.d = int(Ns[j]), int(K[j]), len(a.oids)
             accounts.append(a)
     singles = periods + accounts
     padj = stats.adjust(np.concatenate([table["p_value"].to_numpy(float), [c.p_value for c in singles]]),
@@ -207,7 +220,7 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
 
     # Materialise only the pairs that can be reported.
     scoped = [c for c in periods]
-    keep = table[(table["k"] >= min_support) & (table["p_adjusted"] < alpha)]
+    keep = table[(table["d"] >= min_support) & (table["p_adjusted"] < alpha)]
     groups = {}
     for r in keep.itertuples(index=False):
         if r.dimension not in groups:
@@ -218,14 +231,14 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
         mine = oid[codes == r.code]
         c = Candidate(r.cause, r.dimension, str(r.value), int(r.k), int(r.n), float(r.p_value),
                       np.unique(mine[hit[mine, j]]))
-        c.N, c.K, c.p_adjusted = int(r.N), int(r.K), float(r.p_adjusted)
+        c.N, c.K, c.p_adjusted, c.d = int(r.N), int(r.K), float(r.p_adjusted), int(r.d)
         _finish(c)
         scoped.append(c)
     dim_rank = {d: i for i, d in enumerate([*policy["dimensions"], "period"])}
-    strong = [c for c in scoped if c.k >= min_support and c.p_adjusted < alpha and (c.lift or 0) > 1]
+    strong = [c for c in scoped if c.d >= min_support and c.p_adjusted < alpha and (c.lift or 0) > 1]
     for c in strong:
-        c.confidence = stats.confidence([c.p_adjusted], [c.k], [c.lift], policy["confidence"])[0]
-    strong.sort(key=lambda c: (-c.k, CONF_ORDER[c.confidence], c.p_adjusted, dim_rank.get(c.dimension, 99)))
+        c.confidence = stats.confidence([c.p_adjusted], [c.d], [c.lift], policy["confidence"])[0]
+    strong.sort(key=lambda c: (-c.d, CONF_ORDER[c.confidence], c.p_adjusted, dim_rank.get(c.dimension, 99)))
     heads = _merge(strong, policy)
 
     # Account-wide remainder per cause: tagged defects no scoped headline (or nested one) explains.
@@ -241,16 +254,17 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
             continue
         a = by_cause[cause]
         rate = ref.get(cause, ref["default"])
-        if len(rest) != a.k:  # re-test the remainder alone, with the same multiplicity factor
-            p = float(stats.binomial_greater([len(rest)], [a.n], [rate])[0])
+        ev_rest = int((ev[:, j] & ~covered).sum())
+        if ev_rest != a.k:  # re-test the remainder alone, with the same multiplicity factor
+            p = float(stats.binomial_greater([ev_rest], [a.n], [rate])[0])
             factor = a.p_adjusted / a.p_value if a.p_value > 0 else 1.0
             a.p_value, a.p_adjusted = p, min(1.0, p * factor)
-        a.k, a.oids = len(rest), rest
+        a.k, a.oids, a.d = ev_rest, rest, len(rest)
         a.scope_rate = a.k / a.n
         a.lift = a.scope_rate / rate
-        conf = stats.confidence([a.p_adjusted], [a.k], [a.lift], policy["confidence"])[0]
+        conf = stats.confidence([a.p_adjusted], [a.d], [a.lift], policy["confidence"])[0]
         a.confidence = conf if CONF_ORDER[conf] >= cap else policy["account_max_confidence"]
         heads.append(a)
-    heads.sort(key=lambda c: (not (c.p_adjusted < alpha), -c.k, CONF_ORDER[c.confidence], c.p_adjusted,
+    heads.sort(key=lambda c: (not (c.p_adjusted < alpha), -c.d, CONF_ORDER[c.confidence], c.p_adjusted,
                               dim_rank.get(c.dimension, 99)))
     return heads

@@ -1,0 +1,83 @@
+"""Lexicon text classifier: accuracy on the labelled set, negation, languages, analyst extensions."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reinstate.diagnose.text import classify_texts, tags_of
+from reinstate.errors import ConfigError
+
+HERE = Path(__file__).parent
+
+
+def _norm(s: str) -> str:
+    return ";".join(sorted(x for x in str(s).split(";") if x))
+
+
+def _accuracy(frame: pd.DataFrame, by_language: bool) -> float:
+    pred = pd.Series("", index=frame.index)
+    for lang, g in frame.groupby("language"):
+        pred[g.index] = tags_of(classify_texts(g["text"], languages=[lang] if by_language else None))
+    return float((pred.map(_norm) == frame["labels"].map(_norm)).mean())
+
+
+def test_labelled_set_covers_seven_languages_and_every_text_cause():
+    d = pd.read_csv(HERE / "labelled_texts.csv", keep_default_na=False)
+    assert set(d["language"]) == {"en", "de", "fr", "es", "it", "ja", "pt"}
+    causes = {c for s in d["labels"] for c in s.split(";") if c}
+    assert causes == {"transit_damage", "product_defect", "not_as_described", "wrong_item", "used_sold_as_new",
+                      "item_not_received", "late_delivery", "unresponsive_service", "other"}
+    assert (d["labels"] == "").sum() >= 20  # texts with no complaint, many of them negated
+
+
+def test_accuracy_on_labelled_set():
+    # Exact-set accuracy (the predicted tag set equals the label set). Measured 0.986 (142/144) with each
+    # text's language and with all languages at once; the set was written alongside the lexicons, so the
+    # floor is set below the measurement. docs/diagnosis.md records the figure.
+    d = pd.read_csv(HERE / "labelled_texts.csv", keep_default_na=False)
+    assert _accuracy(d, by_language=True) >= 0.95
+    assert _accuracy(d, by_language=False) >= 0.95
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("not damaged at all, great", "en", ""),
+    ("The box was not damaged but the mug is cracked", "en", "transit_damage"),
+    ("no problems, fast", "en", ""),
+    ("Ware nicht beschädigt", "de", ""),
+    ("Não veio quebrado", "pt", ""),
+    ("nao recebi o produto", "pt", "item_not_received"),   # accents dropped by the buyer
+    ("pas cassé, parfait", "fr", ""),
+    ("sin daños", "es", ""),
+    ("nessun danno", "it", ""),
+    ("破損はありませんでした", "ja", ""),
+    ("破損していました", "ja", "transit_damage"),
+])
+def test_negation_per_language(text, lang, expected):
+    assert tags_of(classify_texts(pd.Series([text]), languages=[lang])).iloc[0] == expected
+
+
+def test_other_only_when_no_specific_cause():
+    r = classify_texts(pd.Series(["Terrible, it arrived broken", "Terrible seller"]), languages=["en"])
+    assert r["other"].tolist() == [False, True]
+    assert r["transit_damage"].tolist() == [True, False]
+
+
+def test_missing_and_empty_texts_have_no_tags():
+    r = classify_texts(pd.Series([None, "", "  "], dtype="string"), languages=["en"])
+    assert not r.any(axis=None)
+
+
+def test_analyst_lexicon_dir_adds_phrases_without_code(tmp_path):
+    text = pd.Series(["the parcel was soggy"])
+    assert tags_of(classify_texts(text, languages=["en"])).iloc[0] == ""
+    (tmp_path / "en.yaml").write_text("language: en\ncauses:\n  transit_damage:\n    phrases: [soggy]\n")
+    assert tags_of(classify_texts(text, languages=["en"], lexicon_dirs=(str(tmp_path),))).iloc[0] == "transit_damage"
+
+
+def test_bad_lexicon_file_names_file_and_problem(tmp_path):
+    (tmp_path / "en.yaml").write_text("language: en\ncauses:\n  broken_stuff: [x]\n")
+    with pytest.raises(ConfigError, match=r"en\.yaml.*unknown cause 'broken_stuff'"):
+        classify_texts(pd.Series(["x"]), lexicon_dirs=(str(tmp_path),))
+    (tmp_path / "en.yaml").write_text("causes: [unclosed\n")
+    with pytest.raises(ConfigError, match=r"en\.yaml, line \d+"):
+        classify_texts(pd.Series(["x"]), lexicon_dirs=(str(tmp_path),))
