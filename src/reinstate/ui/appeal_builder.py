@@ -20,6 +20,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from ..errors import ReinstateError
 from . import backend
 from .drafts import DraftError, draft_path, load_draft, save_draft
 from .i18n import label, languages, template_option
@@ -105,7 +106,8 @@ class AppealBuilder:
         self.extra_preventive = ""
         self.fmt = "docx"
         self.evidence_pack = False
-        self.letter = ""
+        self.letter = ""                          # plain text: preview, linter, counter
+        self.markdown = ""                        # the same letter as Markdown: what the exports take
         self.render_error: str | None = None
         self.lint_result = None
         self.active_finding: int | None = None
@@ -123,6 +125,7 @@ class AppealBuilder:
         kw = dict(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
         self.health = self.analysis.health(**kw)
         self.diagnosis = self.analysis.diagnosis(**kw)
+        self._rows = self._hypothesis_rows()
 
     def _initial_template(self) -> str:
         """The last draft saved for this account, else the template addressing its worst metric."""
@@ -278,14 +281,14 @@ class AppealBuilder:
     # state <-> widgets
     def _default_causes(self) -> list[dict]:
         """Diagnosis hypotheses as cause choices; high/medium confidence pre-selected (the top one always)."""
-        hyps = getattr(self.diagnosis, "hypotheses", None)
+        hyps = backend.hypotheses(self.diagnosis)
         out = []
         if hyps is None or len(hyps) == 0:
             return out
         for i, row in enumerate(hyps.to_dict("records")):
             conf = str(row.get("confidence") or "")
             out.append({
-                "key": f"h{row.get('rank', i + 1)}", "cause": str(row.get("cause")),
+                "key": backend.hypothesis_key(row, i), "cause": str(row.get("cause")),
                 "statement": str(row.get("statement") or ""), "original": str(row.get("statement") or ""),
                 "selected": conf in ("high", "medium") or i == 0, "manual": False,
                 "confidence": conf, "evidence": backend.evidence_text(row),
@@ -488,14 +491,14 @@ class AppealBuilder:
                 for a in self.available_actions() if a["selected"]}
 
     def _hypothesis_rows(self) -> dict[str, dict]:
-        hyps = getattr(self.diagnosis, "hypotheses", None)
+        hyps = backend.hypotheses(self.diagnosis)
         if hyps is None or len(hyps) == 0:
             return {}
-        return {f"h{row.get('rank', i + 1)}": row for i, row in enumerate(hyps.to_dict("records"))}
+        return {backend.hypothesis_key(row, i): row for i, row in enumerate(hyps.to_dict("records"))}
 
     def context(self) -> dict:
         """The letter context from the current state (through the appeal stage's ``build_context``)."""
-        rows = self._hypothesis_rows()
+        rows = self._rows
         lines = lambda text: [ln.strip() for ln in (text or "").splitlines() if ln.strip()]  # noqa: E731
         return backend.letter_context(
             self.analysis, as_of=self.as_of, account=self.account, marketplace=self.marketplace,
@@ -510,10 +513,10 @@ class AppealBuilder:
     def _refresh(self, *, save: bool = True):
         """Re-render the letter, lint it, update preview, counters and findings; save the draft."""
         try:
-            self.letter = backend.render(self.template_id, self.context())
+            self.markdown, self.letter = backend.render(self.template_id, self.context())
             self.render_error = None
-        except Exception as exc:  # a missing required field etc.: show it, keep the app usable
-            self.letter = ""
+        except ReinstateError as exc:  # a missing required field etc.: show it, keep the app usable
+            self.markdown = self.letter = ""
             self.render_error = str(exc)
         self.lint_result = backend.lint(self.letter) if self.letter else None
         if self.active_finding is not None and (self.lint_result is None or
@@ -579,7 +582,8 @@ class AppealBuilder:
         self.w_findings.children = buttons
         send = backend.where_to_send(self.marketplace, self.template_by_id.get(self.template_id, {}))
         self.w_send_to.value = (f'<div class="rs-section">{html.escape(L("send_to"))}</div>'
-                                f'<div class="rs-muted">{html.escape(send)}</div>') if send else ""
+                                f'<div class="rs-muted" style="white-space:pre-wrap">{html.escape(send)}</div>'
+                                ) if send else ""
         self.w_summary.value = (f'{verdict_html} <span class="rs-counter">{self.w_counter.value}</span>'
                                 f' <span class="rs-muted">· {html.escape(self.account or "")} · '
                                 f'{html.escape(self.marketplace or "")} · {html.escape(self.template_id)}</span>')
@@ -712,15 +716,17 @@ class AppealBuilder:
         name = f"{self.account or 'account'}__{self.template_id}".replace("/", "_")
         target = self.out_dir / "letters" / f"{name}.{self.fmt}"
         try:
-            path = backend.export(self.letter, target, template_id=self.template_id, context=self.context())
+            meta = self.template_by_id.get(self.template_id, {})
+            path = backend.export(self.markdown, target, title=meta.get("title_en") or "Plan of Action")
             pack = None
             if self.evidence_pack:
-                pack = backend.evidence_pack(self.analysis, self.letter, self.out_dir / "letters" / f"{name}__evidence",
+                pack = backend.evidence_pack(self.analysis, self.markdown,
+                                             self.out_dir / "letters" / f"{name}__evidence",
                                              as_of=self.as_of, account=self.account, marketplace=self.marketplace,
-                                             health=self.health, diagnosis=self.diagnosis)
-        except Exception as exc:
+                                             health=self.health, diagnosis=self.diagnosis, meta=meta)
+        except (ReinstateError, OSError) as exc:
             self.w_export_result.value = pill(html.escape(f"{L('export_failed')}: {exc}"), "breached")
-            raise
+            return {}
         path = Path(path)
         self.last_export = {"letter": path, "evidence_pack": Path(pack) if pack else None}
         parts = [f"{html.escape(L('saved_to'))}: <code>{html.escape(str(path))}</code>",

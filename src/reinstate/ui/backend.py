@@ -7,9 +7,11 @@ those stages' interfaces in one place.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -22,23 +24,6 @@ from ..paths import TEMPLATES_DIR
 def as_date(value) -> dt.date:
     """``"2026-11-16"`` / Timestamp / date -> ``date``."""
     return pd.Timestamp(value).date()
-
-
-def subset(data: Dataset, *, account: str | None = None, marketplace: str | None = None) -> Dataset:
-    """The part of ``data`` that belongs to one account and marketplace (None = all); never mutates ``data``."""
-    orders = data.orders
-    mask = pd.Series(True, index=orders.index)
-    if account is not None:
-        mask &= orders["account"].eq(account).fillna(False)
-    if marketplace is not None:
-        mask &= orders["marketplace"].eq(marketplace).fillna(False)
-    if bool(mask.all()):
-        return data
-    kept = orders[mask.to_numpy()]
-    messages = data.messages
-    if messages is not None and "order_id" in messages.columns:
-        messages = messages[messages["order_id"].isin(kept["order_id"]).to_numpy()]
-    return replace(data, orders=kept, messages=messages)
 
 
 @dataclass
@@ -62,21 +47,28 @@ class Analysis:
             self._cache[full] = compute()
         return self._cache[full]
 
-    def part(self, account=None, marketplace=None) -> Dataset:
-        return self._cached("part", (account, marketplace),
-                            lambda: subset(self.data, account=account, marketplace=marketplace))
+    def selection(self, account, marketplace) -> tuple:
+        """Drop a selection that is the data's only value (same result, and it keeps the metrics stage on
+        its unfiltered path: with a filtered message table, message_events fails on a read-only array)."""
+        if account is not None and self.accounts() == [account]:
+            account = None
+        if marketplace is not None and self.marketplaces() == [marketplace]:
+            marketplace = None
+        return account, marketplace
 
     def health(self, *, as_of, account=None, marketplace=None) -> pd.DataFrame:
         from ..metrics.health import account_health
         as_of = as_date(as_of)
+        account, marketplace = self.selection(account, marketplace)
         return self._cached("health", (account, marketplace, as_of),
-                            lambda: account_health(self.part(account, marketplace), as_of=as_of))
+                            lambda: account_health(self.data, as_of=as_of, account=account, marketplace=marketplace))
 
     def diagnosis(self, *, as_of, account=None, marketplace=None):
         from ..diagnose.engine import diagnose
         as_of = as_date(as_of)
+        account, marketplace = self.selection(account, marketplace)
         return self._cached("diagnosis", (account, marketplace, as_of),
-                            lambda: diagnose(self.part(account, marketplace), as_of=as_of))
+                            lambda: diagnose(self.data, as_of=as_of, account=account, marketplace=marketplace))
 
 
 # --- appeal library ---------------------------------------------------------------------------------
@@ -233,7 +225,9 @@ def letter_context(analysis, *, as_of, account, marketplace, template_id, health
         if cid in cause_ids:   # one triple per cause: a second scope's sentence joins the first one's
             rows[cause_ids.index(cid)]["statement"] += " " + choice["statement"].strip()
             continue
-        row = dict(choice.get("row") or {"cause": cid, "dimension": "account", "rank": None})
+        # A cause added by hand has no hypothesis: it gets a rank after every diagnosed one (the appeal
+        # stage drops unranked rows as nested hypotheses).
+        row = dict(choice.get("row") or {"cause": cid, "dimension": "account", "rank": 1000 + len(rows)})
         row["statement"] = choice["statement"].strip()
         rows.append(row)
         cause_ids.append(cid)
@@ -241,9 +235,12 @@ def letter_context(analysis, *, as_of, account, marketplace, template_id, health
     seller = {k: fields.get(k) or None for k in ("seller_name", "store_name", "merchant_token")}
     seller["marketplace"] = marketplace
     extra = {k: v for k, v in fields.items() if k not in seller and v not in (None, "")}
-    ctx = build_context(health=health, diagnosis=hypotheses, seller=seller, causes=cause_ids or None,
+    # The health part of the context only changes with the account or date: summarised once, reused.
+    metrics, flagged = health_summary(health, marketplace)
+    ctx = build_context(health=None, diagnosis=hypotheses, seller=seller, causes=cause_ids or None,
                         actions=actions or None, asins=asins, notice_date=notice_date, fields=extra,
                         as_of=as_of, marketplace=marketplace)
+    ctx["metrics"], ctx["flagged_metrics"] = copy.deepcopy(metrics), copy.deepcopy(flagged)
     if not cause_ids:
         ctx["causes"] = []
     library = action_library()
@@ -268,15 +265,50 @@ def letter_context(analysis, *, as_of, account, marketplace, template_id, health
     return ctx
 
 
+_SUMMARIES: dict = {}
+
+
+def health_summary(health: pd.DataFrame | None, marketplace: str | None) -> tuple[dict, list]:
+    """``metrics_from_health`` of the appeal stage, memoised per health table (tables are never mutated)."""
+    from ..appeal.context import metrics_from_health
+    key = (id(health), marketplace)
+    hit = _SUMMARIES.get(key)
+    if hit is None or hit[0] is not health:
+        hit = (health, metrics_from_health(health, marketplace=marketplace))
+        if len(_SUMMARIES) > 32:
+            _SUMMARIES.clear()
+        _SUMMARIES[key] = hit
+    return hit[1]
+
+
 def _fmt_date(value) -> str:
     from ..appeal.formatting import fmt_date
     return fmt_date(value)
 
 
-def render(template_id: str, context: dict) -> str:
-    """The letter as plain text (what the analyst pastes into Seller Central)."""
+def render(template_id: str, context: dict) -> tuple[str, str]:
+    """(markdown, text): the letter's Markdown (what the exports take) and its plain text (preview, linter,
+    what the analyst pastes into Seller Central), rendered once."""
+    from ..appeal.blocks import to_text
     from ..appeal.render import render_letter
-    return render_letter(template_id, context, fmt="text")
+    markdown = render_letter(template_id, context, fmt="markdown")
+    return markdown, to_text(markdown, width=0)
+
+
+def hypothesis_key(row: dict, position: int) -> str:
+    """A stable key for a hypothesis in drafts: "h<rank>" (rank 1 = the top cause)."""
+    rank = _num(row.get("rank"))
+    return f"h{int(rank) if rank is not None else position + 1}"
+
+
+def hypotheses(diagnosis) -> pd.DataFrame:
+    """The ranked headline hypotheses (nested ones are folded into their headline's statement)."""
+    if diagnosis is None:
+        return pd.DataFrame()
+    frame = getattr(diagnosis, "headlines", None)
+    if frame is None:
+        frame = getattr(diagnosis, "hypotheses", pd.DataFrame())
+    return frame
 
 
 def lint(text: str):
@@ -292,19 +324,35 @@ def length_budget() -> dict:
 
 
 def where_to_send(marketplace: str | None, meta: dict) -> str:
-    """One line on where this appeal goes (Account Health first; legacy e-mail routes from the contacts table)."""
-    return ("Seller Central → Performance → Account Health → the affected metric → Submit appeal "
-            "(\"Reactivate your account\" when suspended). E-mail addresses are legacy routes.")
+    """Where this appeal goes (Account Health first, legacy e-mail routes after), from data/reference/contacts.csv."""
+    return _routes(marketplace, meta.get("appeal_type"))
 
 
-def export(letter_text: str, target, *, template_id: str, context: dict):
+@lru_cache(maxsize=64)
+def _routes(marketplace, appeal_type) -> str:
+    from ..appeal.contacts import contacts_for, format_contacts
+    return format_contacts(contacts_for(marketplace, appeal_type))
+
+
+def export(markdown: str, target, *, title: str):
+    """Write the letter in the format of ``target``'s suffix; never overwrites; returns the path written."""
     from ..appeal.export import export_letter
-    return export_letter(letter_text, target)
+    return export_letter(markdown, target, title=title)
 
 
-def evidence_pack(analysis, letter_text: str, target, *, as_of, account, marketplace, health, diagnosis):
+def evidence_pack(analysis, markdown: str, target, *, as_of, account, marketplace, health, diagnosis, meta):
+    """The evidence folder next to the letter: letter, affected orders, metrics, causes, contacts, manifest."""
+    from ..appeal.contacts import contacts_for
     from ..appeal.export import export_evidence_pack
-    return export_evidence_pack(letter_text, target)
+    affected = None
+    tags = getattr(diagnosis, "tags", None)
+    if isinstance(tags, pd.DataFrame) and "analysed" in tags.columns and "defect" in tags.columns:
+        affected = tags[tags["defect"].astype("boolean").fillna(False).to_numpy()]
+        affected = affected[[c for c in ("order_id", "account", "marketplace", "tags", "kinds", "primary_cause")
+                             if c in affected.columns]]
+    return export_evidence_pack(target, letter=markdown, orders_frame=affected, health=health, diagnosis=diagnosis,
+                                contacts=contacts_for(marketplace, meta.get("appeal_type")),
+                                title=meta.get("title_en") or "Plan of Action")
 
 
 # --- metrics explorer -------------------------------------------------------------------------------

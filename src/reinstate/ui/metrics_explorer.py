@@ -98,10 +98,11 @@ class MetricsExplorer:
 
     def _health(self) -> pd.DataFrame:
         from ..metrics.health import account_health
-        key = ("health", self.as_of, self.account, self.marketplace)
+        account, marketplace = self.analysis.selection(self.account, self.marketplace)
+        key = ("health", self.as_of, account, marketplace)
         if key not in self._trends:
-            self._trends[key] = account_health(self.analysis.data, as_of=self.as_of, account=self.account,
-                                               marketplace=self.marketplace, flags=self.flags())
+            self._trends[key] = account_health(self.analysis.data, as_of=self.as_of, account=account,
+                                               marketplace=marketplace, flags=self.flags())
         return self._trends[key]
 
     def _trend(self) -> pd.DataFrame:
@@ -109,8 +110,9 @@ class MetricsExplorer:
         key = ("trend", self.as_of, self.account, self.marketplace, self.metric)
         if key not in self._trends:
             start = pd.Timestamp(self.as_of) - pd.Timedelta(days=self.trend_days - 1)
+            account, marketplace = self.analysis.selection(self.account, self.marketplace)
             self._trends[key] = metric_trend(self.analysis.data, metric=self.metric, start=start.date(),
-                                             end=self.as_of, account=self.account, marketplace=self.marketplace,
+                                             end=self.as_of, account=account, marketplace=marketplace,
                                              flags=self.flags())
         frame = self._trends[key]
         if self.channel is not None and len(frame):
@@ -285,9 +287,10 @@ class MetricsExplorer:
         key = ("drill", self.as_of, self.account, self.marketplace, self.metric, self.channel)
         try:
             if key not in self._trends:
+                account, marketplace = self.analysis.selection(self.account, self.marketplace)
                 self._trends[key] = drilldown(self.analysis.data, as_of=self.as_of, metric=self.metric,
-                                              channel=self.channel, account=self.account,
-                                              marketplace=self.marketplace, flags=self.flags())
+                                              channel=self.channel, account=account,
+                                              marketplace=marketplace, flags=self.flags())
             drill = self._trends[key]
         except Exception as exc:
             drill = pd.DataFrame(columns=list(DRILL_COLUMNS))
