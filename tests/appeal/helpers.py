@@ -7,10 +7,11 @@ HEALTH_COLUMNS = ("account", "marketplace", "metric", "channel", "window_days", 
 
 def health_row(metric, channel, numerator, denominator, status, *, target=0.01, condition="<", days=60,
                start="2026-08-03", end="2026-10-01", marketplace="US"):
-    return dict(account="acct", marketplace=marketplace, metric=metric, channel=channel, window_days=days,
-                window_start=pd.Timestamp(start), window_end=pd.Timestamp(end), numerator=numerator,
-                denominator=denominator, rate=numerator / denominator if denominator else float("nan"),
-                target=target, condition=condition, status=status)
+    return {"account": "acct", "marketplace": marketplace, "metric": metric, "channel": channel,
+            "window_days": days, "window_start": pd.Timestamp(start), "window_end": pd.Timestamp(end),
+            "numerator": numerator, "denominator": denominator,
+            "rate": numerator / denominator if denominator else float("nan"),
+            "target": target, "condition": condition, "status": status}
 
 
 def health(rows):
@@ -19,9 +20,9 @@ def health(rows):
 
 def hypothesis(rank, cause, n, share, *, dimension="account", value=None, start=None, end=None,
                confidence="high", statement="", examples=(), quotes=()):
-    return dict(rank=rank, cause=cause, dimension=dimension, value=value, start=start, end=end,
-                defects_explained=n, share=share, lift=2.0, p_value=0.01, confidence=confidence,
-                example_orders=list(examples), quotes=list(quotes), statement=statement)
+    return {"rank": rank, "cause": cause, "dimension": dimension, "value": value, "start": start, "end": end,
+            "defects_explained": n, "share": share, "lift": 2.0, "p_value": 0.01, "confidence": confidence,
+            "example_orders": list(examples), "quotes": list(quotes), "statement": statement}
 
 
 def odr_health():

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
-
 from helpers import health, health_row, hypothesis, odr_health
+
 from reinstate.appeal.context import build_context, template_context
 from reinstate.errors import ConfigError
 
@@ -53,10 +53,10 @@ def test_action_slots_date_owner_and_overrides():
                                  "late_shipment.pm.holiday": {}})
     cause = ctx["causes"][0]
     assert cause["corrective_ids"] == ["late_shipment.ca.cover"]
-    assert cause["corrective"] == ["On 10 Nov 2026, Maria Lopez named a second person to confirm shipments "
-                                   "on weekends and public holidays."]
-    assert cause["preventive"] == ["Our operations manager extends handling time or sets holiday mode two weeks "
-                                   "before every planned closure."]
+    assert cause["corrective"] == [("On 10 Nov 2026, Maria Lopez named a second person to confirm shipments "
+                                    "on weekends and public holidays.")]
+    assert cause["preventive"] == [("Our operations manager extends handling time or sets holiday mode two weeks "
+                                    "before every planned closure.")]
     default = build_context(causes=["late_shipment"], as_of="2026-11-16", fields={"action_date": "2026-11-12"})
     assert all(a.startswith("On 12 Nov 2026,") for a in default["causes"][0]["corrective"])
     assert "{" not in " ".join(default["causes"][0]["preventive"])

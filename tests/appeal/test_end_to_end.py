@@ -23,7 +23,7 @@ def test_odr_letter_from_sample_is_specific_and_passes(sample):
     import reinstate
     from reinstate.appeal.context import template_context
 
-    data, as_of, truth, health, dx = sample
+    _, as_of, truth, health, dx = sample
     ctx = template_context("odr", health=health, diagnosis=dx, seller={"store_name": "Demo"}, as_of=as_of)
     odr = ctx["metrics"]["order_defect_rate"]
     assert odr["status"] == "breached"
@@ -42,7 +42,7 @@ def test_letter_cli_writes_a_passing_docx(sample, tmp_path, monkeypatch, capsys)
     from reinstate.appeal.lint import lint
     from reinstate.cli import main
 
-    data, as_of, truth, health, dx = sample
+    data, as_of, _, health, dx = sample
     # The CLI's own loading and analysis are the other stages' business; reuse this module's results.
     monkeypatch.setattr(reinstate.io.load, "load", lambda *a, **k: data)
     monkeypatch.setattr(reinstate.metrics.health, "account_health", lambda *a, **k: health)

@@ -1,5 +1,4 @@
 import hashlib
-import io
 import json
 
 import docx
@@ -7,7 +6,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from reinstate.appeal.export import escape_formula, export_evidence_pack, export_letter, safe_orders_table
+from reinstate.appeal.export import (
+    escape_formula,
+    export_evidence_pack,
+    export_letter,
+    safe_orders_table,
+)
 from reinstate.errors import ConfigError
 
 LETTER = """Dear Seller Performance Team,
@@ -71,7 +75,7 @@ def test_docx_has_headings_and_restarting_numbered_lists(tmp_path):
     styles = [(p.style.name, p.text) for p in document.paragraphs]
     assert ("Heading 2", "1. Late confirmations") in styles
     numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
-    assert [p.text for p in numbered][0].startswith("On 12 Nov 2026 we raised")
+    assert numbered[0].text.startswith("On 12 Nov 2026 we raised")
     # Each numbered list gets its own numbering instance so the second list starts again at 1.
     num_ids = [p._p.pPr.numPr.numId.val for p in numbered if p._p.pPr is not None and p._p.pPr.numPr is not None]
     assert len(set(num_ids)) == 2

@@ -120,7 +120,7 @@ def test_root_cause_without_numbers_warns():
 def test_length_budget_words_chars_and_fields():
     result = lint(GOOD, budget={"words": 20, "chars": 100, "field_chars": 50})
     assert {"too_long_words", "too_long_chars", "field_too_long"} <= rules(result)
-    words = [f for f in result.findings if f.rule == "too_long_words"][0]
+    words = next(f for f in result.findings if f.rule == "too_long_words")
     # The finding starts at the 21st word.
     assert words.start == [m.start() for m in re.finditer(r"\b\w[\w'’-]*\b", GOOD)][20]
     assert result.fields["root_cause"] == len(
@@ -139,7 +139,7 @@ def test_json_contract_exact_keys():
 def test_seed_letters_mostly_warn_or_fail(shared_dir):
     text = (shared_dir / "seed" / "000_bdf41b958d976688.txt").read_text(encoding="utf-8")
     body = text[text.index("15.ODR"):text.index("1、亚马逊光头的邮箱")]
-    letters = [p for p in re.split(r"^(?=(?:1[5-9]|2[0-2])\.\S)", body, flags=re.M) if p.strip()]
+    letters = [p for p in re.split(r"^(?=(?:1[5-9]|2[0-2])\.\S)", body, flags=re.MULTILINE) if p.strip()]
     assert len(letters) == 8
     verdicts = [lint(letter).verdict for letter in letters]
     assert sum(v in ("warn", "fail") for v in verdicts) >= 7

@@ -33,7 +33,7 @@ def test_odr_concise_alias_and_unknown_id():
 
 def test_chinese_titles_come_from_the_seed_headings(shared_dir):
     text = (shared_dir / "seed" / "000_bdf41b958d976688.txt").read_text(encoding="utf-8")
-    headings = {m.group(2).rstrip(":：") for m in re.finditer(r"^(1[5-9]|2[0-2])\.(\S+)\s*$", text, re.M)}
+    headings = {m.group(2).rstrip(":：") for m in re.finditer(r"^(1[5-9]|2[0-2])\.(\S+)\s*$", text, re.MULTILINE)}
     titles = {i.title_zh for i in templates()}
     # Seven of the eight headings are distinct situations (15-17 share a stem but differ by number); all appear.
     assert headings and headings <= titles

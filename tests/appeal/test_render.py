@@ -1,8 +1,8 @@
 import dataclasses
 
 import pytest
-
 from helpers import odr_health
+
 from reinstate.appeal.context import build_context, example_context
 from reinstate.appeal.docx import docx_bytes
 from reinstate.appeal.render import environment, render_letter
@@ -81,7 +81,7 @@ def test_every_template_passes_check():
 
 
 def test_check_reports_a_required_field_the_template_never_reads(monkeypatch):
-    import reinstate.appeal.registry as registry
+    from reinstate.appeal import registry
     real = registry.get_template
     fake = dataclasses.replace(real("odr"), required=real("odr").required + ("patent_number",))
     monkeypatch.setattr(registry, "get_template", lambda tid, *a: fake if tid == "odr" else real(tid))

@@ -122,7 +122,7 @@ def _defects_total(diagnosis, frame: pd.DataFrame) -> int | None:
     for row in frame.to_dict("records"):
         share, n = _clean(row.get("share")), _clean(row.get("defects_explained"))
         if share and n:
-            return int(round(n / share))
+            return round(n / share)
     return None
 
 

@@ -69,7 +69,7 @@ def read_docx(path: str | Path) -> str:
     """A .docx letter as the Markdown subset: headings '#', numbered items '1.', bullets '-'."""
     try:
         document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises several unrelated types for a bad file
+    except Exception as exc:  # noqa: BLE001 - python-docx raises several unrelated types for a bad file
         raise InputFileError(path, f"not a readable .docx file ({type(exc).__name__})",
                              expected="a Word document saved as .docx") from None
     out, counter, previous = [], 0, None

@@ -26,7 +26,7 @@ from .render import markdown_to_html
 SUFFIX_FORMATS = {".txt": "txt", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx"}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Buyer PII by name (schema list plus patterns), and free text that may hold names or addresses.
-PII_PATTERN = re.compile(r"buyer|e-?mail|phone|address|postal|zip|recipient|rater|cpf|customer_id|ship_to|bill_", re.I)
+PII_PATTERN = re.compile(r"buyer|e-?mail|phone|address|postal|zip|recipient|rater|cpf|customer_id|ship_to|bill_", re.IGNORECASE)
 FREE_TEXT = ("feedback_text", "return_comment", "message", "message_text", "comments")
 
 
@@ -180,7 +180,7 @@ def export_evidence_pack(out_dir: str | Path, *, letter: str, orders_frame: pd.D
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("_") or "figure"
         written.append(write_new(folder / f"{safe}.png", buffer.getvalue()))
     manifest = {
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "files": [{"path": p.name, "bytes": p.stat().st_size,
                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in written],
     }

@@ -29,7 +29,7 @@ import yaml
 from ..errors import ConfigError, TemplateError
 from ..paths import TEMPLATES_DIR
 
-FRONT_MATTER = re.compile(r"\A\{#-?\s*---\s*\n(?P<yaml>.*?)\n\s*---\s*-?#\}\n?", re.S)
+FRONT_MATTER = re.compile(r"\A\{#-?\s*---\s*\n(?P<yaml>.*?)\n\s*---\s*-?#\}\n?", re.DOTALL)
 ACTIONS_FILE = "actions.yaml"
 KEYS = ("id", "title_en", "appeal_type", "metrics", "required", "when_to_use")
 

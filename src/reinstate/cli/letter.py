@@ -48,7 +48,6 @@ def parse_fields(items: list[str]) -> dict:
 
 def affected_orders(data, diagnosis):
     """One row per defective order in the analysed window: its tags and order-level facts."""
-    import pandas as pd
 
     orders = getattr(data, "orders", data)
     tags = getattr(diagnosis, "tags", None)
@@ -77,7 +76,7 @@ def figures_for(data, diagnosis, *, as_of, marketplace):
                 fig, ax = plt.subplots(figsize=(9, 3.8))
                 fn(data, as_of=as_of, marketplace=marketplace, ax=ax)
                 out[name] = fig
-            except Exception as exc:  # a plot is supporting material; never block the letter for it
+            except Exception as exc:  # noqa: BLE001 - a plot is supporting material; never block the letter for it
                 print(f"note: plot {name} skipped ({exc})", file=sys.stderr)
     except ImportError:
         pass
@@ -135,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
                                       figures=figures_for(data, dx, as_of=args.as_of, marketplace=args.marketplace))
         print(f"wrote evidence pack {folder}")
     out = sys.stdout if args.out else sys.stderr
-    print("", file=out)
+    print(file=out)
     _stdout, sys.stdout = sys.stdout, out
     try:
         print_findings(markdown, result, name=str(args.out or "letter"))
