@@ -164,8 +164,9 @@ def _window_block(orders, flags, events: Events, win: Window, include_cancelled_
                 note = pd.Series(np.where(note == "", extra, note + "; " + extra), index=block.index)
     if win.metric == "late_response_rate":
         note[:] = "messages whose 24-hour deadline had not passed by the window end are left out"
-    empty = (block["denominator"] == 0) & (note == "")
-    note[empty] = "empty window"
+    empty = ((block["denominator"] == 0) & ~pd.Series(bool(missing), index=block.index)).to_numpy()
+    note = pd.Series(np.where(empty, np.where(note == "", "empty window", "empty window; " + note), note),
+                     index=block.index)
     block["note"] = note
     return block.drop(columns="unknown")
 
