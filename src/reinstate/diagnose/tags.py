@@ -102,7 +102,8 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     afn = f["fulfillment_channel"].eq("AFN").fillna(False).to_numpy()
     cancelled = _bool(f["cancelled"]).to_numpy()
     late_ship = f["late_shipment"].astype("boolean")
-    late_del = _bool(f["late_delivery"])
+    # A cancelled order is "undelivered past its promise" in the flags, but nothing was late: it never shipped.
+    late_del = _bool(f["late_delivery"]) & ~cancelled
     shipped = _bool(f["shipped"])
     out["late_shipment"] = mfn & ~cancelled & _bool(late_ship).to_numpy()
     out["carrier_delay"] = mfn & late_del.to_numpy() & late_ship.eq(False).fillna(False).to_numpy()
