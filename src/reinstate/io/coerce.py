@@ -24,8 +24,9 @@ FALSE = ("false", "0", "no", "n", "f")
 TZ_ABBREVIATIONS = {"UTC": "+00:00", "GMT": "+00:00", "PST": "-08:00", "PDT": "-07:00", "MST": "-07:00",
                     "MDT": "-06:00", "CST": "-06:00", "CDT": "-05:00", "EST": "-05:00", "EDT": "-04:00",
                     "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "JST": "+09:00"}
-_HAS_OFFSET = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
-_DATE_ONLY = r"\d{4}-\d{1,2}-\d{1,2}"
+# Spelled with [0-9] and [ ] (not \d, \s) so pandas can hand them to pyarrow's RE2 instead of Python's re.
+_HAS_OFFSET = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?[ ]*(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+_DATE_ONLY = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 
 
 def clean_strings(values: pd.Series) -> pd.Series:
@@ -99,9 +100,9 @@ def parse_timestamp(values: pd.Series, marketplace: pd.Series, *, deadline: bool
     present = s.notna()
     if not present.any():
         return out, pd.Series(False, index=index)
-    if s.str.contains(r"\s[A-Z]{3,4}$", regex=True).fillna(False).any():
+    if s.str.contains(r"[ ][A-Z]{3,4}$", regex=True).fillna(False).any():
         for abbr, offset in TZ_ABBREVIATIONS.items():
-            s = s.str.replace(rf"\s{abbr}$", offset, regex=True)
+            s = s.str.replace(rf"[ ]{abbr}$", offset, regex=True)
     has_offset = s.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
     if has_offset.any():
         out[has_offset] = pd.to_datetime(s[has_offset], format="ISO8601", utc=True, errors="coerce")

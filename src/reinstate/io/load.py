@@ -96,9 +96,12 @@ class _Rejects:
         allr = pd.concat(self.frames, ignore_index=True)
         for c in ("column", "value", "reason"):
             allr[c] = allr[c].astype("string").fillna("")
-        # One row per rejected source row; several findings on it are joined with "; ".
-        grouped = allr.groupby(["_file", "line"], sort=True).agg({"column": "; ".join, "value": "; ".join,
-                                                                  "reason": "; ".join}).reset_index()
+        # One row per rejected source row; several findings on it are joined with "; " (only those rows
+        # go through the slow string aggregation).
+        multi = allr.duplicated(["_file", "line"], keep=False).to_numpy()
+        joined = allr[multi].groupby(["_file", "line"], sort=False).agg(
+            {"column": "; ".join, "value": "; ".join, "reason": "; ".join}).reset_index()
+        grouped = pd.concat([allr[~multi], joined], ignore_index=True).sort_values(["_file", "line"], kind="stable")
         grouped.insert(0, "file", [paths[i] for i in grouped["_file"]])
         out = grouped.drop(columns="_file")[list(REJECT_COLUMNS)]
         return out.astype({"file": "string", "line": "Int64", "column": "string", "value": "string",

@@ -62,7 +62,7 @@ def mask_columns(frame: pd.DataFrame, columns=FREE_TEXT_COLUMNS) -> pd.DataFrame
         if col in out.columns:
             s = out[col]
             # Only rows that could contain a contact detail go through the Python-level masker.
-            maybe = s.str.contains(r"@|\d{3}", regex=True).fillna(False).astype(bool)
+            maybe = s.str.contains(r"@|[0-9]{3}", regex=True).fillna(False).astype(bool)
             if maybe.any():
                 s = s.copy()
                 s[maybe] = s[maybe].map(mask_text)

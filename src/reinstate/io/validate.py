@@ -94,13 +94,19 @@ def duplicate_problems(frame: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
     """Exact duplicates of an earlier row (every column equal): all but the first are rejected."""
     if frame.empty:
         return empty_problems()
-    dup = frame.duplicated(keep="first").to_numpy()
-    if not dup.any():
+    # Row hashes find candidates fast; candidates are then compared value by value with their first copy.
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    first_pos = pd.Series(np.arange(len(frame))).groupby(hashes, sort=False).transform("first").to_numpy()
+    rows = np.flatnonzero(first_pos != np.arange(len(frame)))
+    if not len(rows):
         return empty_problems()
-    first_line = pd.Series(lines).groupby([frame[c].astype("string").fillna("\x00").to_numpy()
-                                           for c in frame.columns]).transform("first").to_numpy()
-    rows = np.flatnonzero(dup)
-    return problems(rows, "(row)", [""] * len(rows), [f"exact duplicate of line {first_line[r]}" for r in rows])
+    firsts = first_pos[rows]
+    same = np.ones(len(rows), dtype=bool)
+    for col in frame.columns:
+        a, b = frame[col].iloc[rows].reset_index(drop=True), frame[col].iloc[firsts].reset_index(drop=True)
+        same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
+    rows, firsts = rows[same], firsts[same]
+    return problems(rows, "(row)", [""] * len(rows), [f"exact duplicate of line {lines[f]}" for f in firsts])
 
 
 def coerce_frame(frame: pd.DataFrame, *, marketplace: str, account: str, kinds=None
@@ -155,9 +161,9 @@ def coerce_frame(frame: pd.DataFrame, *, marketplace: str, account: str, kinds=N
         elif kind == "float":
             out[col], bad = coerce.parse_float(raw)
             note(col, bad, raw, "not a number")
-        elif not isinstance(raw.dtype, pd.StringDtype) or kind == "string" or kind is None:
-            out[col] = coerce.clean_strings(raw) if kind in ("string", None) and not \
-                pd.api.types.is_numeric_dtype(raw.dtype) else raw
+        elif kind == "string":
+            out[col] = coerce.clean_strings(raw)
+        # Other (non-canonical) columns stay as read: already strings with <NA> for empty cells.
     return out, pd.concat(found, ignore_index=True)
 
 
