@@ -194,13 +194,14 @@ def _cause(cause_id: str, row: dict, *, library: dict, total: int | None, chosen
 
 def build_context(*, health: pd.DataFrame | None = None, diagnosis=None, seller: dict | None = None,
                   causes=None, actions=None, asins=None, notice_date=None, fields: dict | None = None,
-                  as_of=None, marketplace: str | None = None, allowed_causes=None, max_causes: int = 3) -> dict:
+                  as_of=None, marketplace: str | None = None, allowed_causes=None, max_causes: int = 6) -> dict:
     """Everything a letter template reads, as a plain dict.
 
     health      tidy account-health table (reinstate.account_health)
     diagnosis   result of reinstate.diagnose (or its hypotheses DataFrame)
     seller      seller_name, store_name, marketplace, merchant_token
-    causes      cause ids to write about (default: the high/medium-confidence hypotheses, best first);
+    causes      cause ids to write about (default: the high/medium-confidence hypotheses, best first,
+                at most `max_causes`: Amazon wants a response for every root cause);
                 an id with no hypothesis (e.g. a policy group such as review_manipulation) uses the library words
     actions     action ids to use, or {action_id: {"date"|"owner"|"frequency": value}} overrides
                 (default: the library's default actions)
@@ -248,6 +249,9 @@ def build_context(*, health: pd.DataFrame | None = None, diagnosis=None, seller:
     action_date = fmt_date(fields.get("action_date")) or fmt_date(as_of_day)
     cause_list = [_cause(c, r, library=library, total=total, chosen=chosen, overrides=overrides or {},
                          action_date=action_date) for c, r in selected]
+    seen_quotes: set[str] = set()
+    for cause in cause_list:  # one order can sit in two hypotheses: quote its buyer once
+        cause["quotes"] = [q for q in cause["quotes"] if not (q in seen_quotes or seen_quotes.add(q))]
 
     context = {
         "seller_name": seller.get("seller_name") or seller.get("name"),
@@ -273,6 +277,7 @@ def template_context(template_id: str, *, health=None, diagnosis=None, causes=No
 
     info = get_template(template_id)
     allowed = set(info.causes) if info.causes else None
+    kwargs.setdefault("max_causes", info.max_causes)
     context = build_context(health=health, diagnosis=diagnosis, causes=causes, allowed_causes=allowed, **kwargs)
     if not context["causes"] and info.default_causes:
         context = build_context(health=health, diagnosis=diagnosis, causes=list(info.default_causes), **kwargs)

@@ -15,6 +15,10 @@ front matter, so the file stays a valid template and adding one needs no Python:
     example: {...}          # context used by `reinstate templates check`
     ---#}
 
+Optional keys: aliases, title_zh, list_fields (fields given as "a; b" strings become lists), causes (the
+diagnosis causes the template writes about), default_causes (action groups used when none is found),
+max_causes (default 6) and lint_budget (linter budget overrides for a deliberately long letter).
+
 Files whose name starts with ``_`` are shared partials, not letters. Everything is read once and cached.
 """
 from __future__ import annotations
@@ -50,6 +54,8 @@ class TemplateInfo:
     aliases: tuple[str, ...] = ()
     causes: tuple[str, ...] = ()          # cause ids this template is meant for (diagnosis filter)
     default_causes: tuple[str, ...] = ()  # action groups used when no cause is chosen
+    max_causes: int = 6                   # most root-cause blocks the letter carries
+    lint_budget: dict = field(default_factory=dict, compare=False, hash=False)  # linter budget overrides
     example: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -91,7 +97,9 @@ def _load(directory: str) -> dict[str, TemplateInfo]:
             required=_tuple(meta.get("required")), optional=_tuple(meta.get("optional")),
             list_fields=_tuple(meta.get("list_fields")), when_to_use=" ".join(str(meta["when_to_use"]).split()),
             filename=path.name, aliases=_tuple(meta.get("aliases")), causes=_tuple(meta.get("causes")),
-            default_causes=_tuple(meta.get("default_causes")), example=dict(meta.get("example") or {}),
+            default_causes=_tuple(meta.get("default_causes")), max_causes=int(meta.get("max_causes", 6)),
+            lint_budget=dict(meta.get("lint_budget") or {}),
+            example=dict(meta.get("example") or {}),
         )
         for key in (info.id, *info.aliases):
             if key in infos:

@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
                                notice_date=fields.pop("notice_date", None), fields=fields, as_of=args.as_of,
                                marketplace=marketplace)
     markdown = render_letter(info.id, context, fmt="markdown")
-    result = lint(markdown)
+    result = lint(markdown, budget=info.lint_budget)
     routes = contacts_for(marketplace, info.appeal_type)
 
     if args.out:

@@ -36,7 +36,7 @@ def check_template(template_id: str) -> list[str]:
         text = render_letter(info.id, example_context(info.id), fmt="markdown")
     except ReinstateError as exc:
         return problems + [f"does not render with its example: {exc}"]
-    result = lint(text)
+    result = lint(text, budget=info.lint_budget)
     for finding in result.findings:
         if finding.rule == "placeholder":
             problems.append(f"leftover placeholder at {finding.start}: '{finding.excerpt}'")
