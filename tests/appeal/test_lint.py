@@ -162,3 +162,12 @@ def test_cli_reads_latin1_text(tmp_path):
     path = tmp_path / "letter.txt"
     path.write_bytes(GOOD.replace("Dear", "Caf\u00e9 Dear").encode("latin-1"))
     assert main(["lint", str(path)]) == 0
+
+
+def test_letter_cli_rejects_bad_options_before_loading(capsys):
+    assert main(["letter", "--template", "nope", "missing-dir", "--as-of", "2026-11-16"]) == 2
+    assert "unknown template 'nope'" in capsys.readouterr().err
+    from reinstate.cli.letter import parse_fields
+    assert parse_fields(["a=1", "b=x=y", "c={{ 7*7 }}"]) == {"a": "1", "b": "x=y", "c": "{{ 7*7 }}"}
+    with pytest.raises(Exception, match="FIELD=VALUE"):
+        parse_fields(["oops"])

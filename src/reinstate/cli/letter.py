@@ -104,13 +104,13 @@ def run(args: argparse.Namespace) -> int:
     from ..metrics.health import account_health
     from .lint import print_findings
 
-    info = get_template(args.template)  # fail fast on a wrong id, before loading data
+    info = get_template(args.template)  # fail fast on a wrong id or --set, before loading data
+    fields = parse_fields(args.fields)
     marketplace = (args.marketplace or "US").upper()
     data = load(args.paths, marketplace=marketplace, account=None)
     health = account_health(data, as_of=args.as_of, marketplace=args.marketplace, account=args.account)
     dx = diagnose(data, as_of=args.as_of, marketplace=args.marketplace, account=args.account)
 
-    fields = parse_fields(args.fields)
     accounts = data.orders["account"].dropna().unique() if "account" in data.orders else []
     seller = {"store_name": fields.pop("store_name", None) or (str(accounts[0]) if len(accounts) else None),
               "seller_name": fields.pop("seller_name", None), "merchant_token": fields.pop("merchant_token", None),

@@ -27,7 +27,8 @@ def read_letter(path: str | Path) -> str:
     """The text of a .txt/.md letter (any common encoding) or of a .docx letter (as Markdown)."""
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(path, "no such file", expected="a .txt, .md or .docx letter")
+        raise InputFileError(path, "no such file" if not path.exists() else "not a file",
+                             expected="a .txt, .md or .docx letter")
     if path.suffix.lower() == ".docx":
         from ..appeal.docx import read_docx
         return read_docx(path)
