@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 
@@ -31,13 +33,38 @@ KIND_COLUMNS = {"feedback": schema.FEEDBACK_COLUMNS, "claim": schema.CLAIM_COLUM
 PROVENANCE = ["_file", "_line"]
 
 
+def isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
+    """``values.isin(allowed)`` as a bool array, through pyarrow's hash set when both are strings.
+
+    pandas' ``isin`` on Arrow-backed strings turns every allowed value into a Python object first (about
+    1 s per 100k order ids; it was most of ``load`` in the benchmark profile).
+    """
+    try:
+        arr = pa.array(values.array, from_pandas=True)
+        allowed_arr = pa.array(getattr(allowed, "array", allowed), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return values.isin(allowed).to_numpy(dtype=bool)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)) or \
+            not (pa.types.is_string(allowed_arr.type) or pa.types.is_large_string(allowed_arr.type)
+                 or pa.types.is_null(allowed_arr.type)):
+        return values.isin(allowed).to_numpy(dtype=bool)
+    found = pc.is_in(arr, value_set=allowed_arr.cast(arr.type))
+    return np.asarray(found.fill_null(False), dtype=bool)
+
+
 def _fill(target: pd.DataFrame, source_by_order: pd.DataFrame, columns) -> pd.DataFrame:
     """Fill ``columns`` of ``target`` from ``source_by_order`` (indexed by order_id) where missing."""
     out = target.copy()
+    # One lookup of every target row's source position, shared by all columns (a reindex per column
+    # re-ran it each time); -1 = no source row.
+    pos = source_by_order.index.get_indexer(out["order_id"].to_numpy()) if source_by_order.index.is_unique \
+        else None
     for col in columns:
-        # reindex (not map): keeps the source dtype, also when the source is empty.
         src = source_by_order[col]
-        mapped = pd.Series(src.reindex(out["order_id"].to_numpy()).array, index=out.index)
+        # take/reindex (not map): keeps the source dtype, also when the source is empty.
+        values = src.array.take(pos, allow_fill=True) if pos is not None else \
+            src.reindex(out["order_id"].to_numpy()).array
+        mapped = pd.Series(values, index=out.index)
         if col in out.columns:
             out[col] = out[col].fillna(mapped.astype(out[col].dtype))
         else:
@@ -52,7 +79,7 @@ def combine_orders(sources: list[pd.DataFrame]) -> pd.DataFrame | None:
         if result is None:
             result = src
             continue
-        known = src["order_id"].isin(result["order_id"]).to_numpy()
+        known = isin(src["order_id"], result["order_id"])
         if known.any():
             part = src[known].drop_duplicates("order_id").set_index("order_id")
             cols = [c.name for c in schema.COLUMNS if c.order_level and c.name in part.columns

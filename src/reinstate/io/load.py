@@ -235,7 +235,7 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
         allsupp = pd.concat(supp, ignore_index=True)
         kept, superseded = combine.latest_per_order(allsupp, kind)
         rejects.add_rows(superseded, "order_id", f"superseded by a later {kind} for the same order")
-        known = kept["order_id"].isin(orders["order_id"]).to_numpy()
+        known = combine.isin(kept["order_id"], orders["order_id"])
         rejects.add_rows(kept[~known], "order_id", "no order with this order_id in the loaded order files")
         orders = combine.attach_supplement(orders, kept[known], kind)
 
