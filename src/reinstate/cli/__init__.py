@@ -13,7 +13,7 @@ import sys
 from ..errors import ReinstateError
 
 # Subcommand modules, in the order `reinstate --help` lists them.
-COMMANDS = ("validate", "sample", "metrics", "diagnose", "templates", "lint", "letter")
+COMMANDS = ("validate", "sample", "metrics", "diagnose", "templates", "lint", "letter", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:

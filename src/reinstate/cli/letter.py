@@ -46,100 +46,37 @@ def parse_fields(items: list[str]) -> dict:
     return fields
 
 
-def affected_orders(data, diagnosis):
-    """One row per defective order in the analysed window: its tags and order-level facts."""
-
-    orders = getattr(data, "orders", data)
-    tags = getattr(diagnosis, "tags", None)
-    if tags is None or not len(tags):
-        return None
-    picked = tags[tags["defect"].astype(bool)].drop(columns=["text"], errors="ignore")
-    keep = [c for c in ("order_id", "purchase_date", "fulfillment_channel", "order_status", "sku", "asin",
-                        "product_category", "carrier", "ship_from", "latest_ship_date", "ship_confirmed_at",
-                        "tracking_valid", "latest_delivery_date", "delivered_at", "feedback_rating",
-                        "claim_status", "chargeback_type", "return_reason") if c in orders.columns]
-    first = orders[keep].drop_duplicates("order_id")
-    return picked.merge(first, on="order_id", how="left").reset_index(drop=True)
-
-
-def figures_for(data, diagnosis, *, as_of, marketplace):
-    """Plots for the evidence pack; a plot that cannot be drawn is skipped with a note."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    out = {}
-    try:
-        from ..plots.metrics import plot_odr_trend, plot_recovery
-        for name, fn in (("odr_trend", plot_odr_trend), ("odr_recovery", plot_recovery)):
-            try:
-                fig, ax = plt.subplots(figsize=(9, 3.8))
-                fn(data, as_of=as_of, marketplace=marketplace, ax=ax)
-                out[name] = fig
-            except Exception as exc:  # noqa: BLE001 - a plot is supporting material; never block the letter for it
-                print(f"note: plot {name} skipped ({exc})", file=sys.stderr)
-    except ImportError:
-        pass
-    heads = getattr(diagnosis, "headlines", None)
-    if heads is not None and len(heads):
-        fig, ax = plt.subplots(figsize=(8, 3.5))
-        labels = [f"{r.cause} ({r.dimension}{': ' + str(r.value) if r.value == r.value and r.value else ''})"
-                  for r in heads.itertuples()]
-        ax.barh(labels[::-1], list(heads["defects_explained"])[::-1], color="#4c72b0")
-        ax.set_xlabel("defects explained")
-        ax.set_title(f"Root causes of {diagnosis.defects_total} defects")
-        out["root_causes"] = fig
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..appeal.contacts import contacts_for, format_contacts
-    from ..appeal.context import template_context
-    from ..appeal.export import export_evidence_pack, export_letter
-    from ..appeal.lint import lint
+    from ..appeal.contacts import format_contacts
+    from ..appeal.pipeline import build_appeal, write_appeal
     from ..appeal.registry import get_template
-    from ..appeal.render import render_letter
-    from ..diagnose.engine import diagnose
     from ..io.load import load
-    from ..metrics.health import account_health
     from .lint import print_findings
 
-    info = get_template(args.template)  # fail fast on a wrong id or --set, before loading data
-    fields = parse_fields(args.fields)
+    get_template(args.template)  # fail fast on a wrong id, before loading data
     marketplace = (args.marketplace or "US").upper()
     data = load(args.paths, marketplace=marketplace, account=None)
-    health = account_health(data, as_of=args.as_of, marketplace=args.marketplace, account=args.account)
-    dx = diagnose(data, as_of=args.as_of, marketplace=args.marketplace, account=args.account)
-
-    accounts = data.orders["account"].dropna().unique() if "account" in data.orders else []
-    seller = {"store_name": fields.pop("store_name", None) or (str(accounts[0]) if len(accounts) else None),
-              "seller_name": fields.pop("seller_name", None), "merchant_token": fields.pop("merchant_token", None),
-              "marketplace": marketplace}
-    context = template_context(info.id, health=health, diagnosis=dx, causes=args.causes, actions=args.actions,
-                               seller=seller, asins=args.asins.split(",") if args.asins else fields.pop("asins", None),
-                               notice_date=fields.pop("notice_date", None), fields=fields, as_of=args.as_of,
-                               marketplace=marketplace)
-    markdown = render_letter(info.id, context, fmt="markdown")
-    result = lint(markdown, budget=info.lint_budget)
-    routes = contacts_for(marketplace, info.appeal_type)
-
-    if args.out:
-        path = export_letter(markdown, args.out, ascii_quotes=args.ascii, width=args.width, title=info.title_en)
-        print(f"wrote {path}")
+    fields = parse_fields(args.fields)
+    seller = {k: fields.pop(k) for k in ("store_name", "seller_name", "merchant_token") if k in fields}
+    appeal = build_appeal(data, template=args.template, as_of=args.as_of, marketplace=args.marketplace,
+                          account=args.account, seller=seller, fields=fields, causes=args.causes,
+                          actions=args.actions, asins=args.asins.split(",") if args.asins else fields.pop("asins", None),
+                          notice_date=fields.pop("notice_date", None))
+    written = write_appeal(appeal, data, letter=args.out, evidence=args.evidence, ascii_quotes=args.ascii,
+                           width=args.width)
+    if "letter" in written:
+        print(f"wrote {written['letter']}")
     else:
-        print(render_letter(info.id, context, fmt="text", width=args.width))
-    if args.evidence:
-        folder = export_evidence_pack(args.evidence, letter=markdown, orders_frame=affected_orders(data, dx),
-                                      health=health, diagnosis=dx, contacts=routes, title=info.title_en,
-                                      figures=figures_for(data, dx, as_of=args.as_of, marketplace=args.marketplace))
-        print(f"wrote evidence pack {folder}")
+        print(appeal.text(width=args.width))
+    if "evidence" in written:
+        print(f"wrote evidence pack {written['evidence']}")
     out = sys.stdout if args.out else sys.stderr
-    print(file=out)
+    print("", file=out)
     _stdout, sys.stdout = sys.stdout, out
     try:
-        print_findings(markdown, result, name=str(args.out or "letter"))
+        print_findings(appeal.markdown, appeal.lint, name=str(args.out or "letter"))
         print("Check every action is one you have actually taken, with its real date and owner.")
-        print(format_contacts(routes))
+        print(format_contacts(appeal.contacts))
     finally:
         sys.stdout = _stdout
-    return 1 if args.fail_on_lint and result.verdict == "fail" else 0
+    return 1 if args.fail_on_lint and appeal.lint.verdict == "fail" else 0

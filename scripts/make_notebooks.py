@@ -1,0 +1,118 @@
+"""Write notebooks/01-03 from the cell lists below (outputs empty, kernel python3).
+
+The notebooks are the front door and stay thin; editing them here keeps them reviewable as code.
+Run: .venv/bin/python scripts/make_notebooks.py
+"""
+from pathlib import Path
+
+import nbformat as nbf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PARAMETERS = '''\
+# Defaults for a run on the bundled sample; papermill and reinstate batch inject their own
+data_path = None      # folder of your exports; None uses the bundled sample in data/sample
+as_of = None          # YYYY-MM-DD when you read Account Health; None uses the sample date or today
+marketplace = "US"    # marketplace for rows that do not name one
+account = None        # one account id; None keeps every account in the data
+out_dir = None        # output folder; None uses out/ in the project'''
+
+SETUP = '''\
+import pandas as pd
+import reinstate
+from reinstate import session
+
+pd.set_option("display.max_colwidth", 120)
+as_of = session.default_as_of(data_path, as_of)
+out = session.out_dir(out_dir)
+data = reinstate.load(session.data_dir(data_path), marketplace=marketplace, account=account)
+print(f"as_of {as_of}: {data.orders.order_id.nunique():,} orders, {len(data.rejects):,} rejected rows")'''
+
+NOTEBOOKS = {
+    "01-load-and-validate.ipynb": [
+        ("md", "# 1 · Load and validate the exports\n"
+               "Reads every export in the data folder, names the report format of each file and joins them into "
+               "one order table.\nRows that cannot be used are set aside with file, line, column and reason, so "
+               "nothing is lost silently."),
+        ("params", PARAMETERS),
+        ("code", SETUP),
+        ("md", "Each file, the format it was recognised as, and what became of its rows "
+               "(`rows_read = rows_accepted + rows_rejected`)."),
+        ("code", "pd.DataFrame(data.files)"),
+        ("md", "Rejected rows, if any: fix them in the source export or accept that they are left out."),
+        ("code", "data.rejects.head(20)"),
+        ("md", "Orders by fulfilment channel and status. Amazon reports seller-fulfilled (MFN) and FBA (AFN) "
+               "separately, so every later step keeps them apart."),
+        ("code", "orders = data.orders.drop_duplicates([\"account\", \"order_id\"])\n"
+                 "pd.crosstab(orders.fulfillment_channel, orders.order_status, margins=True)"),
+        ("code", "from reinstate.plots.orders import plot_order_volume\n\nplot_order_volume(data.orders);"),
+    ],
+    "02-account-health.ipynb": [
+        ("md", "# 2 · Account health, computed the way Amazon computes it\n"
+               "Every metric per account, channel and window, with its target and status, the daily trend, "
+               "and when the Order Defect Rate will recover on its own.\nStatuses: `good`, `at_risk` (80 % of "
+               "the way to the threshold), `breached`, `no_data` (the note names the missing columns)."),
+        ("params", PARAMETERS),
+        ("code", SETUP),
+        ("code", "health = reinstate.account_health(data, as_of=as_of)\nhealth"),
+        ("md", "The orders behind the MFN Order Defect Rate: these are the order ids the appeal talks about."),
+        ("code", "reinstate.drilldown(data, as_of=as_of, metric=\"order_defect_rate\", channel=\"MFN\").head(10)"),
+        ("md", "The ODR as the 60-day window slides, one point per day, with the 1 % target."),
+        ("code", "from reinstate.plots import metrics as mplots\n\n"
+                 "mplots.plot_odr_trend(data, as_of=as_of);"),
+        ("md", "Which component drives the MFN defects: negative feedback, A-to-z claims or chargebacks "
+               "(an order with several defects counts once in the ODR)."),
+        ("code", "mplots.plot_odr_components(data, channel=\"MFN\", as_of=as_of);"),
+        ("md", "The 10-day Late Shipment Rate reacts within days to a missed dispatch."),
+        ("code", "mplots.plot_metric_trend(data, metric=\"late_shipment_rate\", as_of=as_of);"),
+        ("md", "Recovery: assuming no new defects and the recent order volume, the first day the ODR is back "
+               "under target, and what it would take to be under target today."),
+        ("code", "forecast = reinstate.recovery_forecast(data, as_of=as_of, channel=\"MFN\")\nforecast"),
+        ("code", "mplots.plot_recovery(data, as_of=as_of, channel=\"MFN\");"),
+        ("md", "Defects that may be removable before appealing (FBA feedback, product reviews left as seller "
+               "feedback, claims on orders that were shipped and delivered on time)."),
+        ("code", "reinstate.removable_defects(data, as_of=as_of).head(10)"),
+        ("md", "Explore interactively: pick a date, channel and metric; the table lists the orders behind it."),
+        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(data, as_of=as_of).widget"),
+    ],
+    "03-root-causes.ipynb": [
+        ("md", "# 3 · Root causes, with evidence\n"
+               "Tags every defective order and operational miss with its likely cause, then tests each cause "
+               "per SKU, carrier, warehouse and period against the rest of the account.\nThe ranked hypotheses "
+               "carry the counts, example orders and customer quotes (PII removed) that a Plan of Action quotes."),
+        ("params", PARAMETERS),
+        ("code", SETUP),
+        ("code", "dx = reinstate.diagnose(data, as_of=as_of)\nprint(dx.summary())"),
+        ("md", "The ranked hypotheses: defects explained, lift over the rest of the account, corrected p-value "
+               "and confidence."),
+        ("code", "dx.hypotheses[[\"rank\", \"cause\", \"dimension\", \"value\", \"defects_explained\", \"share\", "
+                 "\"lift\", \"p_adjusted\", \"confidence\"]]"),
+        ("md", "Each hypothesis as the sentence the letter will use."),
+        ("code", "for sentence in dx.hypotheses.statement:\n    print(\"-\", sentence)"),
+        ("code", "from reinstate.plots import diagnosis as dplots\n\ndplots.plot_pareto(dx);"),
+        ("code", "dplots.plot_defect_heatmap(dx, dimension=\"carrier\");"),
+    ],
+}
+
+
+def build(cells):
+    nb = nbf.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for kind, source in cells:
+        if kind == "md":
+            nb.cells.append(nbf.v4.new_markdown_cell(source))
+        else:
+            cell = nbf.v4.new_code_cell(source)
+            if kind == "params":
+                cell.metadata["tags"] = ["parameters"]
+            nb.cells.append(cell)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"c{i:02d}"
+    return nb
+
+
+if __name__ == "__main__":
+    for name, cells in NOTEBOOKS.items():
+        nbf.write(build(cells), ROOT / "notebooks" / name)
+        print("wrote notebooks/" + name)

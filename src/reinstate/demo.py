@@ -1,0 +1,104 @@
+"""`make demo`: the main job on the bundled sample, end to end, printing what it did and where results are.
+
+validate -> account health table and trend plots -> the four notebooks executed (papermill) and rendered to
+HTML (nbconvert) -> the ODR appeal letter (.docx and .txt) and its evidence pack. Nothing is overwritten:
+a second run writes numbered siblings.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import session
+from .paths import SAMPLE_DIR
+
+
+def render_html(notebooks: dict, folder: Path) -> list[Path]:
+    """Executed notebooks -> standalone HTML pages (code and outputs)."""
+    from nbconvert import HTMLExporter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    written = []
+    for name, path in notebooks.items():
+        body, _ = exporter.from_filename(str(path))
+        target = folder / (Path(name).stem + ".html")
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def save_trend_plots(data, *, as_of, folder: Path) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from .plots.metrics import plot_metric_trend, plot_odr_trend
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    plots = {"odr_trend": lambda ax: plot_odr_trend(data, as_of=as_of, ax=ax)}
+    for metric in ("late_shipment_rate", "pre_fulfillment_cancel_rate", "valid_tracking_rate",
+                   "on_time_delivery_rate"):
+        plots[f"{metric}_trend"] = lambda ax, m=metric: plot_metric_trend(data, metric=m, as_of=as_of, ax=ax)
+    for name, draw in plots.items():
+        fig, ax = plt.subplots(figsize=(9, 3.8))
+        draw(ax)
+        fig.savefig(folder / f"{name}.png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        written.append(folder / f"{name}.png")
+    return written
+
+
+def main(argv=None) -> int:
+    import matplotlib
+    matplotlib.use("Agg")
+
+    from .appeal.pipeline import build_appeal, write_appeal
+    from .batch import execute_notebooks
+    from .cli import main as cli_main
+    from .cli.metrics import to_table
+    from .io.load import load
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="out", help="output folder (default out/)")
+    args = parser.parse_args(argv)
+    out = session.out_dir(args.out)
+    as_of = session.default_as_of(SAMPLE_DIR)
+
+    print(f"== 1. Validate the bundled sample ({SAMPLE_DIR})")
+    cli_main(["validate", str(SAMPLE_DIR), "--rejects", str(out / "rejects.csv")])
+    data = load(SAMPLE_DIR)
+
+    print(f"\n== 2. Account health as of {as_of} (the sample's suggested date)")
+    appeal = build_appeal(data, template="odr", as_of=as_of)
+    print(to_table(appeal.health, colour=sys.stdout.isatty()))
+    plots = save_trend_plots(data, as_of=as_of, folder=out / "plots")
+
+    print("\n== 3. Root causes")
+    print(appeal.diagnosis.summary())
+
+    print("\n== 4. Notebooks, top to bottom (papermill), then HTML (nbconvert)")
+    params = {"data_path": None, "as_of": as_of.isoformat(), "marketplace": "US", "account": None,
+              "out_dir": str(out.resolve())}
+    executed = execute_notebooks(out / "notebooks", params)
+    pages = render_html(executed, out / "notebooks" / "html")
+
+    print("\n== 5. Plan of Action and evidence pack")
+    print(f"lint verdict: {appeal.lint.verdict} (score {appeal.lint.score:.0f}, "
+          f"{len(appeal.lint.findings)} findings)")
+    written = write_appeal(appeal, data, letter=out / "letters" / "appeal-odr.docx", evidence=out / "evidence")
+    written["text"] = write_appeal(appeal, data, letter=out / "letters" / "appeal-odr.txt")["letter"]
+
+    print("\nDone. Results:")
+    print(f"  executed notebooks  {out / 'notebooks'}/  ({len(executed)} notebooks)")
+    print(f"  notebook HTML       {', '.join(str(p) for p in pages)}")
+    print(f"  trend plots         {out / 'plots'}/  ({len(plots)} PNG)")
+    print(f"  letter              {written['letter']}  and  {written['text']}")
+    print(f"  evidence pack       {written['evidence']}/")
+    print("Open the letter, check every action is one you have really taken (dates, owners), then paste the .txt "
+          "into Account Health > Reactivate your account / Submit appeal.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
