@@ -100,10 +100,16 @@ def parse_timestamp(values: pd.Series, marketplace: pd.Series, *, deadline: bool
     present = s.notna()
     if not present.any():
         return out, pd.Series(False, index=index)
-    if s.str.contains(r"[ ][A-Z]{3,4}$", regex=True).fillna(False).any():
-        for abbr, offset in TZ_ABBREVIATIONS.items():
-            s = s.str.replace(rf"[ ]{abbr}$", offset, regex=True)
     has_offset = s.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
+    rest = present & ~has_offset
+    # Zone abbreviations ("2013-01-07 07:35:42 PST") are looked for only among values without an offset.
+    if rest.any() and s[rest].str.contains(r"[ ][A-Z]{3,4}$", regex=True).fillna(False).any():
+        fixed = s[rest]
+        for abbr, offset in TZ_ABBREVIATIONS.items():
+            fixed = fixed.str.replace(rf"[ ]{abbr}$", offset, regex=True)
+        s = s.copy()
+        s[rest] = fixed
+        has_offset = s.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
     if has_offset.any():
         out[has_offset] = pd.to_datetime(s[has_offset], format="ISO8601", utc=True, errors="coerce")
     naive = present & ~has_offset

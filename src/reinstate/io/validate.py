@@ -94,13 +94,24 @@ def duplicate_problems(frame: pd.DataFrame, lines: np.ndarray) -> pd.DataFrame:
     """Exact duplicates of an earlier row (every column equal): all but the first are rejected."""
     if frame.empty:
         return empty_problems()
-    # Row hashes find candidates fast; candidates are then compared value by value with their first copy.
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    first_pos = pd.Series(np.arange(len(frame))).groupby(hashes, sort=False).transform("first").to_numpy()
-    rows = np.flatnonzero(first_pos != np.arange(len(frame)))
+    # Narrow the candidates column by column: only rows whose values so far occur more than once can be
+    # duplicates (after the order id and the SKU, few are left). The key mixes per-column factorize codes;
+    # equal rows always get equal keys, and a key collision is caught by the exact comparison below.
+    cand = np.arange(len(frame))
+    key = np.zeros(len(frame), dtype=np.uint64)
+    for col in frame.columns:
+        codes = pd.factorize(frame[col].iloc[cand])[0].astype(np.int64).view(np.uint64)
+        key = key * np.uint64(1_000_003) ^ codes
+        multi = pd.Series(key).duplicated(keep=False).to_numpy()
+        cand, key = cand[multi], key[multi]
+        if not len(cand):
+            return empty_problems()
+    first_pos = pd.Series(cand).groupby(key, sort=False).transform("first").to_numpy()
+    rows = cand[first_pos != cand]
+    first_pos = first_pos[first_pos != cand]
     if not len(rows):
         return empty_problems()
-    firsts = first_pos[rows]
+    firsts = first_pos
     same = np.ones(len(rows), dtype=bool)
     for col in frame.columns:
         a, b = frame[col].iloc[rows].reset_index(drop=True), frame[col].iloc[firsts].reset_index(drop=True)
