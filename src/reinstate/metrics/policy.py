@@ -45,21 +45,29 @@ def targets(path=None) -> pd.DataFrame:
     return _read(str(path or REFERENCE_DIR / "targets.csv")).copy()
 
 
+@lru_cache(maxsize=None)
+def _lookup(path: str) -> dict:
+    table = _read(path)
+    return {(m, r): (float(t), c) for m, r, t, c in
+            table[["marketplace", "metric", "target", "condition"]].itertuples(index=False)}
+
+
+def target_of(marketplace: str, metric: str, *, path=None) -> tuple[float, str]:
+    """(target, condition) for one marketplace and metric; a marketplace row beats the ``*`` default."""
+    table = _lookup(str(path or REFERENCE_DIR / "targets.csv"))
+    hit = table.get((str(marketplace), metric)) or table.get(("*", metric))
+    return hit if hit is not None else (float("nan"), None)
+
+
 def attach_targets(frame: pd.DataFrame, *, path=None) -> pd.DataFrame:
     """Add ``target`` and ``condition`` columns to a frame with ``marketplace`` and ``metric`` columns."""
-    table = targets(path)[["marketplace", "metric", "target", "condition"]]
-    specific = table[table["marketplace"] != "*"]
-    default = table[table["marketplace"] == "*"].drop(columns="marketplace")
     # Look up each distinct (marketplace, metric) pair once, then spread by integer codes (frames can be large).
-    keys = pd.DataFrame({"marketplace": frame["marketplace"].astype(object).to_numpy(),
-                         "metric": frame["metric"].astype(object).to_numpy()})
-    grouped = keys.groupby(["marketplace", "metric"], sort=False, dropna=False)
-    codes = grouped.ngroup().to_numpy()
-    pairs = grouped.size().reset_index()[["marketplace", "metric"]]
-    hit = pairs.merge(specific, on=["marketplace", "metric"], how="left")
-    fallback = pairs.merge(default, on="metric", how="left")
-    target = hit["target"].fillna(fallback["target"]).to_numpy(dtype=float)
-    condition = hit["condition"].fillna(fallback["condition"]).to_numpy(dtype=object)
+    pairs = pd.MultiIndex.from_arrays([frame["marketplace"].astype(object).to_numpy(),
+                                       frame["metric"].astype(object).to_numpy()])
+    codes, uniques = pairs.factorize()
+    looked = [target_of(m, r, path=path) for m, r in uniques]
+    target = np.array([t for t, _ in looked], dtype=float)
+    condition = np.array([c for _, c in looked], dtype=object)
     out = frame.copy()
     out["target"] = target[codes] if len(codes) else np.array([], float)
     out["condition"] = condition[codes] if len(codes) else np.array([], object)
