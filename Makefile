@@ -6,12 +6,13 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 OUT     ?= out
-# Keep Jupyter and matplotlib out of $HOME.
-export JUPYTER_CONFIG_DIR  := $(CURDIR)/$(OUT)/.jupyter/config
-export JUPYTER_DATA_DIR    := $(CURDIR)/$(OUT)/.jupyter/data
-export JUPYTER_RUNTIME_DIR := $(CURDIR)/$(OUT)/.jupyter/runtime
-export IPYTHONDIR          := $(CURDIR)/$(OUT)/.jupyter/ipython
-export MPLCONFIGDIR        := $(CURDIR)/$(OUT)/.jupyter/matplotlib
+# Keep Jupyter and matplotlib out of $HOME (inside the git-ignored venv instead).
+JHOME   := $(CURDIR)/$(VENV)/home
+export JUPYTER_CONFIG_DIR  := $(JHOME)/jupyter-config
+export JUPYTER_DATA_DIR    := $(JHOME)/jupyter-data
+export JUPYTER_RUNTIME_DIR := $(JHOME)/jupyter-runtime
+export IPYTHONDIR          := $(JHOME)/ipython
+export MPLCONFIGDIR        := $(JHOME)/matplotlib
 export MPLBACKEND          := Agg
 
 .PHONY: demo test bench app lab clean venv
@@ -30,9 +31,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-chromium
 	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+app: $(STAMP)
+	bash scripts/serve-app
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --allow-root notebooks/
 
 clean:
 	rm -rf $(OUT) .pytest_cache
