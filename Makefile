@@ -33,8 +33,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env notebooks/
 
+# BENCH_ARGS, e.g. "--full" (adds 10M orders) or "--sizes 100k --no-notebooks"; see benchmarks/run.py --help
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 app: $(STAMP)
 	bash scripts/serve-app

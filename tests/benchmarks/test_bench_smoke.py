@@ -1,0 +1,120 @@
+"""The benchmark harness at a tiny size, so it cannot rot. No timing assertions: only that every step runs,
+reports its measurements, and that ratios and targets are derived correctly from given numbers."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import bench_data  # noqa: E402
+import bench_steps  # noqa: E402
+import run  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A 300-order data set generated and prepared in-process (what run.py does in child processes)."""
+    data_dir = tmp_path_factory.mktemp("bench")
+    params = {"orders": 300, "days": 120, "seed": 3, "end": "2026-11-15"}
+    folder = bench_data.size_dir(data_dir, orders=300, days=120, seed=3)
+    folder.mkdir(parents=True)
+    bench_data.generate(folder, params)
+    bench_data.prepare(folder, n_accounts=10)
+    return data_dir, folder, params
+
+
+def test_parse_size_and_label():
+    assert run.parse_size("100k") == 100_000
+    assert run.parse_size("1M") == 1_000_000
+    assert run.parse_size("2500") == 2500
+    assert run.label(10_000_000) == "10M" and run.label(100_000) == "100k" and run.label(2500) == "2500"
+
+
+def test_generated_data_is_cached_and_complete(tiny):
+    _, folder, params = tiny
+    assert bench_data.raw_is_current(folder, params)
+    assert not bench_data.raw_is_current(folder, {**params, "seed": 4})
+    assert bench_data.prepared_is_current(folder)
+    for name in bench_data.TABLE_FILES:
+        assert (folder / "csv" / f"{name}.csv").is_file() and (folder / "parquet" / f"{name}.parquet").is_file()
+
+
+def test_multi_account_frame_keeps_rows_and_orders_whole(tiny):
+    _, folder, _ = tiny
+    one, many = bench_data.read_prepared(folder), bench_data.read_prepared(folder, "multi")
+    assert len(many.orders) == len(one.orders)
+    assert 1 < many.orders["account"].nunique() <= 10
+    # every item row of an order, and its messages, went to the same account
+    assert (many.orders.groupby("order_id")["account"].nunique() == 1).all()
+    if many.messages is not None:
+        per_order = many.orders.drop_duplicates("order_id").set_index("order_id")["account"]
+        assert (many.messages["account"].to_numpy() == many.messages["order_id"].map(per_order).to_numpy()).all()
+
+
+def test_prepared_frames_match_a_fresh_load(tiny):
+    """The metric steps start from the cached frames: they must be what reinstate.load returns."""
+    import reinstate
+    _, folder, _ = tiny
+    fresh = reinstate.load(folder / "parquet")
+    cached = bench_data.read_prepared(folder)
+    assert list(cached.orders.columns) == list(fresh.orders.columns)
+    assert cached.orders.dtypes.astype(str).tolist() == fresh.orders.dtypes.astype(str).tolist()
+    assert cached.orders.equals(fresh.orders)
+
+
+@pytest.mark.parametrize("step", list(bench_steps.SIZE_STEPS))
+def test_every_size_step_runs_in_process(tiny, step):
+    _, folder, _ = tiny
+    res = bench_steps.run_worker(step, str(folder))
+    assert res["seconds"] >= 0 and res["cpu_seconds"] >= 0 and res["peak_rss_mb"] > 0
+    assert res["rows"] > 0
+
+
+def test_run_end_to_end_in_child_processes(tiny, tmp_path, capsys):
+    data_dir, folder, params = tiny
+    out = tmp_path / "results.json"
+    code = run.main(["--sizes", "300", "--days", "120", "--seed", "3", "--accounts", "10", "--steps",
+                     "csv_floor,parquet_floor,load_csv", "--no-notebooks", "--no-preview",
+                     "--data-dir", str(data_dir), "--out", str(out), "--quiet"])
+    assert code == 0
+    results = json.loads(out.read_text())
+    assert results["machine"]["cpu_count"] >= 1 and results["machine"]["memory_gb"] > 0
+    steps = results["sizes"][0]["steps"]
+    assert set(steps) == {"csv_floor", "parquet_floor", "load_csv"}
+    assert all(s["ok"] and s["peak_rss_mb"] > 0 for s in steps.values())
+    assert steps["csv_floor"]["x_csv_floor"] == 1.0
+    printed = capsys.readouterr().out
+    assert "load_csv" in printed and "x csv fl" in printed
+
+
+def _entry(label, orders, **seconds):
+    return {"label": label, "orders": orders,
+            "steps": {k: {"ok": True, "seconds": v, "peak_rss_mb": 100.0} for k, v in seconds.items()}}
+
+
+def test_targets_from_given_numbers():
+    # 1M: load+metrics 5 s over a 2 s floor = 2.5x (> 2, missed); trend 6 s / metrics 3 s = 2x (<= 3, met);
+    # 1,000 accounts 3.3 s / 3 s = 1.1x (met); diagnosis 12 s (> 10, missed).
+    sizes = [_entry("1M", 1_000_000, csv_floor=2.0, load_csv_metrics=5.0, metrics=3.0, trend=6.0,
+                    metrics_1000_accounts=3.3, diagnosis=12.0)]
+    sample = {"notebooks": {"ok": True, "seconds": 40.0, "count": 4}, "preview": {"ok": True, "median_seconds": 0.08}}
+    got = {t["target"]: t for t in run.evaluate(sizes, sample)}
+    assert got["load_csv_metrics_vs_csv_floor"]["value"] == 2.5 and got["load_csv_metrics_vs_csv_floor"]["met"] is False
+    assert got["trend_vs_metrics"]["value"] == 2.0 and got["trend_vs_metrics"]["met"] is True
+    assert got["accounts_1000_vs_1"]["value"] == 1.1 and got["accounts_1000_vs_1"]["met"] is True
+    assert got["diagnosis_1M_seconds"]["met"] is False
+    assert got["notebooks_total_seconds"]["met"] is True
+    assert got["preview_median_seconds"]["met"] is False
+    assert "peak_rss_10M_gb" not in got  # only evaluated when a 10M size ran
+
+
+def test_10M_memory_target_fails_when_a_step_failed():
+    e = _entry("10M", 10_000_000, metrics=1.0)
+    e["steps"]["diagnosis"] = {"ok": False, "error": "exit code -9", "peak_rss_mb": 9000.0}
+    got = {t["target"]: t for t in run.evaluate([e], {})}
+    assert got["peak_rss_10M_gb"]["met"] is False
