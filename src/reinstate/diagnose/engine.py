@@ -177,6 +177,10 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     orders, messages = _orders(data, account, marketplace)
     causes = list(pol["causes"])
     flags = order_flags(orders, as_of=as_of)
+    extra = [c for c in ("sku", "asin") if c in orders.columns and c not in flags.columns]
+    if extra:  # the first item's SKU/ASIN, for per-order views (scopes use every item, see scopes.py)
+        first = orders.groupby(KEY, sort=False, observed=True, dropna=False)[extra].first().reset_index()
+        flags = flags.merge(first, on=KEY, how="left")
 
     texts = order_texts(orders, flags)
     texts = pd.concat([texts, text_tags(texts, policy=pol, lexicon_dirs=lexicon_dirs)], axis=1)

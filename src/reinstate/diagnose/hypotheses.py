@@ -11,8 +11,8 @@ a lift above 1. Hypotheses that cover mostly the same defects are merged: the de
 scope that holds most of the broader one's excess defects becomes the headline and the other is nested in
 it. Defects of a cause that no scoped hypothesis explains form an account-wide hypothesis.
 
-Ranking: significant hypotheses (adjusted p < alpha) before the rest; within each group by defects
-explained, then confidence, then adjusted p.
+Ranking: significant localised hypotheses (adjusted p < alpha), then significant account-wide ones, then
+the rest; within each group by defects explained, then confidence, then adjusted p.
 """
 from __future__ import annotations
 
@@ -169,7 +169,9 @@ def _merge(cands: list[Candidate], policy: dict) -> list[Candidate]:
             if c.cause == a.cause:
                 better = c.n < a.n and c.excess() >= share * a.excess()
             else:
-                better = depth.get(c.cause, 9) < depth.get(a.cause, 9)
+                # A deeper cause takes the headline only if it covers most of the other's defects.
+                shared = len(np.intersect1d(a.oids, c.oids))
+                better = depth.get(c.cause, 9) < depth.get(a.cause, 9) and shared >= thr * len(a.oids)
             if better:
                 c.nested.extend([a, *a.nested])
                 a.nested = []
@@ -271,6 +273,9 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
         conf = stats.confidence([a.p_adjusted], [a.d], [a.lift], policy["confidence"])[0]
         a.confidence = conf if CONF_ORDER[conf] >= cap else policy["account_max_confidence"]
         heads.append(a)
-    heads.sort(key=lambda c: (not (c.p_adjusted < alpha), -c.d, CONF_ORDER[c.confidence], c.p_adjusted,
+    # Localised significant causes first (a reviewer wants "which SKU, carrier, period"), then significant
+    # account-wide ones, then the rest; within each group by defects explained, then confidence.
+    heads.sort(key=lambda c: (0 if c.p_adjusted < alpha and c.dimension != "account" else
+                              1 if c.p_adjusted < alpha else 2, -c.d, CONF_ORDER[c.confidence], c.p_adjusted,
                               dim_rank.get(c.dimension, 99)))
     return heads
