@@ -66,17 +66,22 @@ def prepare(data, *, as_of=None, account=None, marketplace=None, flags=None):
     return orders, messages, keyed(flags)
 
 
-def all_events(flags, messages, metrics, *, include_cancelled_in_odr=False) -> dict[str, Events]:
-    """Events per metric (see ``rules``); late_response_rate only when a message table is given."""
+def all_events(flags, messages, metrics, *, include_cancelled_in_odr=False,
+               day_ranges: dict | None = None) -> dict[str, Events]:
+    """Events per metric (see ``rules``); late_response_rate only when a message table is given.
+
+    ``day_ranges`` {metric: (first, last)} keeps only the days the windows need.
+    """
     out = {}
     groups = group_table(flags)
+    day_ranges = day_ranges or {}
     for metric in metrics:
         if metric == "late_response_rate":
             if messages is not None:
                 out[metric] = message_events(messages, flags)
         else:
             out[metric] = metric_events(flags, metric, include_cancelled_in_odr=include_cancelled_in_odr,
-                                        groups=groups)
+                                        groups=groups, day_range=day_ranges.get(metric))
     return out
 
 
@@ -99,7 +104,8 @@ def account_health(data, *, as_of=None, marketplace=None, account=None, include_
     One row per (account, marketplace, metric, channel, window) with the columns in ``HEALTH_COLUMNS``:
     ``rate`` is NaN and ``status`` ``no_data`` when the window is empty or the needed columns are absent
     (``note`` says which). ``windows`` replaces windows with dashboard dates (see ``metric_windows``);
-    ``flags`` reuses a precomputed ``order_flags`` frame. Use ``drilldown`` for the orders behind a row.
+    ``flags`` reuses a precomputed ``order_flags`` frame (computed with this ``as_of`` or a later one: the flags
+    only depend on it for deadlines that fall after every window). Use ``drilldown`` for the orders behind a row.
 
     >>> account_health(data, as_of="2026-03-01").query("metric == 'order_defect_rate'")  # doctest: +SKIP
     """
@@ -109,8 +115,14 @@ def account_health(data, *, as_of=None, marketplace=None, account=None, include_
     if unknown:
         raise ConfigError(f"unknown metric(s) {', '.join(sorted(unknown))} (expected {', '.join(ALL_METRICS)})")
     orders, messages, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
-    events = all_events(flags, messages, wanted, include_cancelled_in_odr=include_cancelled_in_odr)
     wins = metric_windows(as_of, odr_offset_days=odr_offset_days, overrides=windows, metrics=wanted)
+    ranges: dict[str, tuple[int, int]] = {}
+    for win in wins:
+        s, e = day_number([win.start, win.end])
+        lo, hi = ranges.get(win.metric, (s, e))
+        ranges[win.metric] = (min(lo, s), max(hi, e))
+    events = all_events(flags, messages, wanted, include_cancelled_in_odr=include_cancelled_in_odr,
+                        day_ranges=ranges)
     blocks = []
     for win in wins:
         if win.metric not in events:
@@ -153,7 +165,7 @@ def _window_block(orders, flags, events: Events, win: Window, include_cancelled_
     elif win.metric in ODR_COMPONENT:
         cancelled_flags = flags[_bool(flags["cancelled"])]
         cancelled = metric_events(cancelled_flags, win.metric, include_cancelled_in_odr=True,
-                                  groups=events.groups).counts(start, end, gids)["den"]
+                                  groups=events.groups, day_range=(start, end)).counts(start, end, gids)["den"]
         verb = "included in" if include_cancelled_in_odr else "excluded from"
         note = note.where(cancelled == 0, cancelled.astype(str) + f" cancelled orders {verb} the denominator")
         if win.metric == "order_defect_rate":

@@ -111,7 +111,9 @@ def _bool(series: pd.Series) -> np.ndarray:
         return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
-def _events(metric, flags, groups, mask, day, den, num, unknown=None) -> Events:
+def _events(metric, flags, groups, mask, day, den, num, unknown=None, day_range=None) -> Events:
+    if day_range is not None:  # only the days some window needs (a point-in-time table needs few)
+        mask = mask & (day >= day_range[0]) & (day <= day_range[1])
     rows = np.flatnonzero(mask)
     frame = pd.DataFrame({
         "row": rows, "gid": flags["_gid"].to_numpy()[rows], "day": day[rows], "first_end": day[rows],
@@ -121,8 +123,9 @@ def _events(metric, flags, groups, mask, day, den, num, unknown=None) -> Events:
 
 
 def metric_events(flags: pd.DataFrame, metric: str, *, include_cancelled_in_odr: bool = False,
-                  groups: pd.DataFrame | None = None) -> Events:
-    """Events of an order metric (see the module docstring); ``flags`` must have gone through ``keyed``."""
+                  groups: pd.DataFrame | None = None, day_range: tuple[int, int] | None = None) -> Events:
+    """Events of an order metric (see the module docstring). ``day_range`` = (first, last) day numbers keeps
+    only events on those days."""
     flags = keyed(flags)
     groups = group_table(flags) if groups is None else groups
     # Channel per order through its group (a per-group lookup instead of string compares on every order).
@@ -139,26 +142,29 @@ def metric_events(flags: pd.DataFrame, metric: str, *, include_cancelled_in_odr:
         mask = odr_channel & (day != NO_DAY)
         if not include_cancelled_in_odr:
             mask &= ~cancelled
-        return _events(metric, flags, groups, mask, day, ones, _bool(flags[ODR_COMPONENT[metric]]))
+        return _events(metric, flags, groups, mask, day, ones, _bool(flags[ODR_COMPONENT[metric]]),
+                       day_range=day_range)
     if metric == "late_shipment_rate":
         day = flags["_sday"].to_numpy()
         mask = mfn & ~cancelled & (day != NO_DAY)
-        return _events(metric, flags, groups, mask, day, ones, _bool(flags["late_shipment"]))
+        return _events(metric, flags, groups, mask, day, ones, _bool(flags["late_shipment"]),
+                       day_range=day_range)
     if metric == "pre_fulfillment_cancel_rate":
         day = flags["_pday"].to_numpy()
         counted = _bool(flags["seller_cancelled"])
         return _events(metric, flags, groups, mfn & (day != NO_DAY), day, ones, counted,
-                       counted & _bool(flags["cancel_by_unknown"]))
+                       counted & _bool(flags["cancel_by_unknown"]), day_range=day_range)
     if metric == "valid_tracking_rate":
         day = flags["_dday"].to_numpy()
         mask = mfn & _bool(flags["shipped"]) & (day != NO_DAY)
-        return _events(metric, flags, groups, mask, day, ones, _bool(flags["tracking_valid"]))
+        return _events(metric, flags, groups, mask, day, ones, _bool(flags["tracking_valid"]),
+                       day_range=day_range)
     if metric == "on_time_delivery_rate":
         day = flags["_dday"].to_numpy()
         units = flags["active_units"].to_numpy(dtype="int64")
         mask = mfn & _bool(flags["tracking_valid"]) & (day != NO_DAY) & (units > 0)
         on_time = np.where(_bool(flags["late_delivery"]), 0, units)
-        return _events(metric, flags, groups, mask, day, units, on_time)
+        return _events(metric, flags, groups, mask, day, units, on_time, day_range=day_range)
     raise ValueError(f"unknown order metric '{metric}'")
 
 
