@@ -93,8 +93,10 @@ def test_run_end_to_end_in_child_processes(tiny, tmp_path, capsys):
 
 
 def _entry(label, orders, **seconds):
+    # CPU seconds twice the wall seconds (two busy threads), so CPU ratios equal the wall ratios.
     return {"label": label, "orders": orders,
-            "steps": {k: {"ok": True, "seconds": v, "peak_rss_mb": 100.0} for k, v in seconds.items()}}
+            "steps": {k: {"ok": True, "seconds": v, "cpu_seconds": 2 * v, "peak_rss_mb": 100.0}
+                      for k, v in seconds.items()}}
 
 
 def test_targets_from_given_numbers():
@@ -106,6 +108,7 @@ def test_targets_from_given_numbers():
     got = {t["target"]: t for t in run.evaluate(sizes, sample)}
     assert got["load_csv_metrics_vs_csv_floor"]["value"] == 2.5 and got["load_csv_metrics_vs_csv_floor"]["met"] is False
     assert got["trend_vs_metrics"]["value"] == 2.0 and got["trend_vs_metrics"]["met"] is True
+    assert got["trend_vs_metrics"]["value_cpu"] == 2.0 and got["trend_vs_metrics"]["met_cpu"] is True
     assert got["accounts_1000_vs_1"]["value"] == 1.1 and got["accounts_1000_vs_1"]["met"] is True
     assert got["diagnosis_1M_seconds"]["met"] is False
     assert got["notebooks_total_seconds"]["met"] is True
