@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -77,10 +78,12 @@ class VoilaServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"voila exited with {self.proc.returncode}:\n{self.log()}")
+            # Any HTTP answer means the server is up (the root URL would execute the notebook: not probed).
             try:
-                with urllib.request.urlopen(self.url + "api", timeout=2) as resp:
-                    if resp.status == 200:
-                        return self
+                urllib.request.urlopen(self.url + "voila/static/favicon.ico", timeout=2).close()
+                return self
+            except urllib.error.HTTPError:
+                return self
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"voila did not answer on {self.url} within {START_TIMEOUT}s:\n{self.log()}")
@@ -110,3 +113,15 @@ def screenshot(page, name: str, *, full_page: bool = True, locator=None) -> Path
         DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, DOC_SCREENSHOTS / path.name)
     return path
+
+
+def open_app(page, server: VoilaServer, selector: str):
+    """Load the served notebook and wait for the app's root; on failure say what the page and Voila showed."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    page.goto(server.url, timeout=RENDER_TIMEOUT)
+    try:
+        page.locator(selector).wait_for(timeout=RENDER_TIMEOUT)
+    except PlaywrightTimeout:
+        shown = page.locator("body").inner_text()[-3000:]
+        raise AssertionError(f"{selector} did not appear.\n--- page ---\n{shown}\n--- voila log ---\n"
+                             f"{server.log()[-3000:]}") from None

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from browser_harness import RENDER_TIMEOUT, screenshot
+from browser_harness import open_app, screenshot
 
 NOTEBOOK = "notebooks/04-appeal-builder.ipynb"
 pytestmark = pytest.mark.browser
@@ -39,8 +39,7 @@ def test_build_check_and_export_a_letter(page, voila):
     from reinstate.appeal.registry import get_template
     from reinstate.ui.i18n import template_option
 
-    page.goto(voila.url, timeout=RENDER_TIMEOUT)
-    page.locator(".rs-appeal-builder").wait_for(timeout=RENDER_TIMEOUT)
+    open_app(page, voila, ".rs-appeal-builder")
 
     # 1. account and issue: the late-shipment template, listed with its English and Chinese titles
     info = get_template("late-shipment-rate")

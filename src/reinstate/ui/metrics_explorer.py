@@ -296,8 +296,11 @@ class MetricsExplorer:
             drill = pd.DataFrame(columns=list(DRILL_COLUMNS))
             self.w_error.value = pill(html.escape(f"drill-down: {exc}"), "breached")
         tags = self.order_tags()
-        drill = drill.assign(tags=drill["order_id"].map(tags) if len(tags) else None)
-        all_tags = sorted({t for ts in drill["tags"].dropna() for t in ts})
+        # object dtype on purpose: pandas would store tuples as an Arrow list column
+        lookup = tags.to_dict() if len(tags) else {}
+        drill = drill.assign(tags=pd.Series([lookup.get(o, ()) for o in drill["order_id"]], index=drill.index,
+                                            dtype=object))
+        all_tags = sorted({t for ts in drill["tags"] for t in ts})
         self._quiet += 1
         try:
             self.w_tag.options = [(L("all"), ALL)] + [(t, t) for t in all_tags]
@@ -307,7 +310,7 @@ class MetricsExplorer:
         finally:
             self._quiet -= 1
         if self.tag is not None:
-            drill = drill[drill["tags"].map(lambda ts: isinstance(ts, tuple) and self.tag in ts)]
+            drill = drill[[self.tag in ts for ts in drill["tags"]]]
         self.drill = drill.reset_index(drop=True)
         self.w_drill_title.value = (f"<div>{html.escape(L('drilldown'))} — {html.escape(L(self.metric))}: "
                                     f"{len(self.drill)} {html.escape(L('orders_shown'))}</div>")

@@ -65,7 +65,11 @@ CSS = """
 .rs-finding .widget-label-basic, .rs-finding span { white-space: normal; }
 .rs-counter { font-size: 13px; }
 .rs-counter .rs-over { color: #9b1c1c; font-weight: 700; }
-.rs-export-result a { font-weight: 600; }
+.rs-export-result a { font-weight: 600; color: #0b5cad; text-decoration: underline; }
+/* multi-line HTML reads as prose, not as a row of 28px widget lines */
+.rs-app .widget-html-content { line-height: 1.45; }
+.rs-send-to .rs-muted { font-size: 12.5px; }
+.rs-template-info { margin-bottom: 6px; }
 .rs-app textarea { font-family: inherit; }
 """.replace("@LABEL@", LABEL_WIDTH).replace("@STATUS@", _STATUS_CSS)
 
