@@ -54,9 +54,12 @@ NOTEBOOKS = {
                "the way to the threshold), `breached`, `no_data` (the note names the missing columns)."),
         ("params", PARAMETERS),
         ("code", SETUP),
-        ("code", "health = reinstate.account_health(data, as_of=as_of)\nhealth"),
+        ("code", "from reinstate.metrics.display import styled\n\n"
+                 "health = reinstate.account_health(data, as_of=as_of)\nstyled(health)"),
         ("md", "The orders behind the MFN Order Defect Rate: these are the order ids the appeal talks about."),
-        ("code", "reinstate.drilldown(data, as_of=as_of, metric=\"order_defect_rate\", channel=\"MFN\").head(10)"),
+        ("code", "behind = reinstate.drilldown(data, as_of=as_of, metric=\"order_defect_rate\", channel=\"MFN\")\n"
+                 "behind[[\"order_id\", \"reason\", \"purchase_date\", \"sku\", \"carrier\", \"feedback_rating\", "
+                 "\"claim_status\"]].head(10)"),
         ("md", "The ODR as the 60-day window slides, one point per day, with the 1 % target."),
         ("code", "from reinstate.plots import metrics as mplots\n\n"
                  "mplots.plot_odr_trend(data, as_of=as_of);"),
