@@ -122,10 +122,15 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> 
                               "tracking_valid", "first_scan_at", "latest_delivery_date", "delivered_at",
                               "feedback_rating", "feedback_removed", "claim_status", "claim_date",
                               "chargeback_type", "chargeback_date", "chargeback_outcome") if has(c)]
-    out = grouped[first_cols].first()
-    # One factorisation of the order key, reused for every per-order sum (string keys are costly to hash).
+    # One factorisation of the order key, reused for everything below (string keys are costly to hash).
+    # Groups are numbered in order of first appearance, so an order's first item row is where the running
+    # maximum of the group number rises; order-level fields are taken from that row (the schema says they
+    # agree on every item row), which is much cheaper than a per-column groupby "first".
     gid = grouped.ngroup().to_numpy()
-    n_orders = len(out)
+    running = np.maximum.accumulate(gid) if len(gid) else gid
+    first_pos = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(gid) else gid
+    n_orders = len(first_pos)
+    out = items.iloc[first_pos][key + first_cols].reset_index(drop=True)
 
     def per_order_sum(values) -> np.ndarray:
         return np.bincount(gid, weights=np.asarray(values, dtype=float), minlength=n_orders).astype("int64")
@@ -143,7 +148,6 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> 
     out["active_units"] = per_order_sum(np.where(item_cancelled, 0, qty))
     out["seller_cancelled"] = per_order_sum(counted) > 0
     out["cancel_by_unknown"] = (per_order_sum(unknown) > 0) & out["seller_cancelled"].to_numpy()
-    out = out.reset_index()
 
     idx = out.index
     mkt = out["marketplace"]
