@@ -16,8 +16,18 @@ from ..dataset import messages_of, orders_of
 from ..errors import ConfigError
 from .flags import missing_columns, order_flags
 from .policy import DEFAULT_MARGIN, attach_targets, status_of
-from .rules import (ALL_METRICS, LOWER_IS_BETTER, ODR_COMPONENT, Events, _bool, day_number, group_table, keyed,
-                    message_events, metric_events)
+from .rules import (
+    ALL_METRICS,
+    LOWER_IS_BETTER,
+    ODR_COMPONENT,
+    Events,
+    _bool,
+    day_number,
+    group_table,
+    keyed,
+    message_events,
+    metric_events,
+)
 from .windows import Window, metric_windows, to_day
 
 HEALTH_COLUMNS = ["account", "marketplace", "metric", "channel", "window_days", "window_start", "window_end",
@@ -235,7 +245,7 @@ def valid_tracking_by_category(data, *, as_of=None, marketplace=None, account=No
     """VTR per product category (Amazon enforces 95% per category): one row per (account, marketplace, category)
     with numerator, denominator, rate, target, condition, status. ``window`` = (start, end) overrides 30 days."""
     as_of = to_day(as_of, "as_of")
-    orders, _, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
+    _, _, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
     win = metric_windows(as_of, metrics=("valid_tracking_rate",),
                          overrides={"valid_tracking_rate": window} if window else None)[0]
     s, e = day_number([win.start, win.end])

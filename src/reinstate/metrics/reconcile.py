@@ -104,7 +104,7 @@ def reconcile(data, performance=None, *, account=None, marketplace=None, include
             raise ConfigError(f"the data holds {len(accounts)} accounts; say which one the report belongs to "
                               f"(account=..., one of {', '.join(map(str, accounts[:5]))})")
     snapshot = amazon["window_end"].max() + pd.Timedelta(days=1)
-    orders, messages, flags = prepare(data, as_of=snapshot, account=account,
+    orders, _, flags = prepare(data, as_of=snapshot, account=account,
                                       marketplace=list(amazon["marketplace"].unique()))
     metrics = tuple(amazon["metric"].unique())
     events = all_events(flags, None, metrics, include_cancelled_in_odr=include_cancelled_in_odr)

@@ -14,8 +14,8 @@ import pandas as pd
 
 from ..dataset import orders_of
 from ..errors import ConfigError
-from .health import all_events, finish, prepare, select
 from .flags import missing_columns
+from .health import all_events, finish, prepare, select
 from .policy import DEFAULT_MARGIN
 from .rules import ALL_METRICS, KEYS, Events, day_number, day_timestamps
 from .windows import metric_windows, to_day
