@@ -259,7 +259,8 @@ def evaluate(sizes: list[dict], sample: dict) -> list[dict]:
     pv = sample.get("preview")
     if pv is not None:
         add("preview_median_seconds", "sample", pv.get("median_seconds") if pv.get("ok") else None,
-            TARGETS["preview_median_seconds"], "AppealBuilder re-render after a field edit, median")
+            TARGETS["preview_median_seconds"], "AppealBuilder re-render after a field edit, median",
+            pv.get("median_cpu_seconds") if pv.get("ok") else None)
     return out
 
 
@@ -282,7 +283,8 @@ def table(results: dict) -> str:
         if not r.get("ok"):
             lines.append(f"{'smpl':>5} {name:<22} {'FAILED: ' + r.get('error', '')[:60]}")
         elif name == "preview":
-            lines.append(f"{'smpl':>5} {'preview (median)':<22} {r['median_seconds']:8.3f}")
+            lines.append(f"{'smpl':>5} {'preview (median)':<22} {r['median_seconds']:8.3f} "
+                         f"{r.get('median_cpu_seconds', float('nan')):8.3f}   ({r['letter_chars']} chars)")
         else:
             lines.append(f"{'smpl':>5} {name:<22} {r['seconds']:8.2f} {r['cpu_seconds']:8.2f}   "
                          f"({r.get('count', 0)} notebooks)")
