@@ -155,9 +155,9 @@ def _evidence(oids, slim, texts, cause, policy):
         for text in raw.head(int(policy["quotes"])):
             text = " ".join(mask_text(text).split())
             quotes.append(text if len(text) <= width else text[: width - 1].rstrip() + "…")
-    when = slim["purchase_ns"].to_numpy()[oids]
+    when = slim["purchase_ns"][oids]
     order = np.lexsort((-when, ~quoted))
-    ids = slim["order_id"].to_numpy()[oids[order]]
+    ids = slim["order_id"][oids[order]]
     return [str(x) for x in ids[: int(policy["example_orders"])]], quotes
 
 
@@ -203,12 +203,19 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
                       evidence=evidence)
 
     total = int(defect.sum())
-    pos = pd.Series(np.arange(len(facts)), index=pd.MultiIndex.from_frame(facts[KEY]))
-    if len(texts):
-        texts = texts.assign(oid=pos.reindex(pd.MultiIndex.from_frame(texts[KEY])).to_numpy())
-    slim = facts[["order_id", "t_no_tracking", "t_late_shipment", "late_delivery", "purchase_day",
-                  "ship_by_day", "delivery_by_day"]].assign(
-        purchase_ns=facts["purchase_date"].astype("int64"), order_id=facts["order_id"].astype(str))
+    if len(texts):  # row position of each text's order (texts are few: join them, not the whole table)
+        where = facts.loc[facts["has_text"].fillna(False).to_numpy(bool), KEY].assign(
+            oid=np.flatnonzero(facts["has_text"].fillna(False).to_numpy(bool)))
+        texts = texts.merge(where, on=KEY, how="left")
+    # Plain numpy columns, converted once: each hypothesis row below only indexes them.
+    slim = {"order_id": facts["order_id"].astype(str).to_numpy(dtype=object),
+            "purchase_ns": facts["purchase_date"].astype("int64").to_numpy(),
+            "t_no_tracking": facts["t_no_tracking"].to_numpy(bool),
+            "t_late_shipment": facts["t_late_shipment"].to_numpy(bool),
+            "late_delivery": facts["late_delivery"].astype("boolean").fillna(False).to_numpy(bool)}
+    for c in ("purchase_day", "ship_by_day", "delivery_by_day"):
+        if c in facts.columns:
+            slim[c] = facts[c].to_numpy(dtype="datetime64[ns]")
     rows, covered = [], np.zeros(len(facts), dtype=bool)
     for rank, h in enumerate(heads, start=1):
         for c in (h, *h.nested):
@@ -240,21 +247,29 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
 
 def _row(c, rank, nested_in, head, slim, texts, total, pol):
     extras = {}
-    tagged = slim.iloc[c.oids]
+    tagged = {k: v[c.oids] for k, v in slim.items()}
     if c.cause in ("item_not_received", "late_delivery", "carrier_delay", "amazon_fulfillment"):
         extras["no_scan"] = int(tagged["t_no_tracking"].sum())
     if c.cause in ("item_not_received", "late_delivery", "unresponsive_service"):
         extras["shipped_late"] = int(tagged["t_late_shipment"].sum())
     if c.cause == "no_tracking":
-        extras["delivered_late"] = int(tagged["late_delivery"].astype("boolean").fillna(False).sum())
+        extras["delivered_late"] = int(tagged["late_delivery"].sum())
     start, end = c.start, c.end
     if c.dimension not in ("period", "account") and len(c.oids):
-        days = hyp.event_days(tagged, c.cause, pol).dropna()
+        days = hyp.event_days(pd.DataFrame({k: v for k, v in tagged.items() if k.endswith("_day")}),
+                              c.cause, pol).dropna()
         if len(days):
             start, end = days.min(), days.max()
     # Same-cause nested scopes are alternative descriptions of the same orders; only other causes add news.
-    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.d) for n in c.nested
-              if n.cause != c.cause] if rank is not None else None
+    # At most three, the largest first: the sentence must stay readable in a letter.
+    others = sorted((n for n in c.nested if n.cause != c.cause), key=lambda n: -n.d)
+    seen, picked = set(), []
+    for n in others:
+        if n.cause not in seen:
+            seen.add(n.cause)
+            picked.append(n)
+    nested = [nested_phrase(n.cause, n.dimension, n.value, n.start, n.end, n.d) for n in picked[:3]] \
+        if rank is not None else None
     ref = pol["account_reference_rate"]
     text = statement(cause=c.cause, dimension=c.dimension, value=c.value, start=start, end=end, k=c.d,
                      total=total, scope_rate=c.scope_rate, rest_rate=c.rest_rate,
@@ -262,4 +277,4 @@ def _row(c, rank, nested_in, head, slim, texts, total, pol):
     examples, quotes = _evidence(c.oids, slim, texts, c.cause, pol)
     return [rank, c.cause, c.dimension, c.value, start, end, c.d, c.d / total if total else 0.0, c.scope_rate,
             c.rest_rate, c.lift, c.p_value, c.p_adjusted, c.confidence, examples, quotes, text, nested_in,
-            slim["order_id"].to_numpy()[c.oids].tolist()]
+            slim["order_id"][c.oids].tolist()]
