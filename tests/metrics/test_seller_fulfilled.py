@@ -185,3 +185,16 @@ def test_drilldown_columns_and_denominator_view():
     assert set(d["carrier"]) == {"UPS"} and set(d["sku"]) == {"S1", "S2"}
     with pytest.raises(Exception, match="unknown metric"):
         drilldown(orders(rows), as_of=AS_OF, metric="odr")
+
+
+def test_cancel_rate_reads_amazon_item_status_for_a_partly_cancelled_order():
+    """All Orders marks a cancelled item with item-status Cancelled inside a Shipped order (no initiator)."""
+    frame = orders([dict(order_id="p", purchase_date="2026-02-25T10:00:00-08:00", sku="A"),
+                    dict(order_id="p", purchase_date="2026-02-25T10:00:00-08:00", sku="B"),
+                    dict(order_id="q", purchase_date="2026-02-25T10:00:00-08:00", sku="A")])
+    frame["item_status"] = pd.array(["Shipped", "Cancelled", "Shipped"], dtype="string")
+    r = one(account_health(frame, as_of=AS_OF, metrics=("pre_fulfillment_cancel_rate",)),
+            "pre_fulfillment_cancel_rate")
+    # 2 MFN orders in the window; "p" has a cancelled item with unknown initiator -> counted, upper bound
+    assert (r.numerator, r.denominator) == (1, 2)
+    assert "unknown initiator" in r.note

@@ -138,9 +138,12 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> 
     qty = _col(items, "quantity", "Int64").fillna(1).astype("int64").to_numpy()
     out["units"] = per_order_sum(qty)
 
-    # Item-level cancellation: the order is cancelled, or an item carries a cancelled_by value.
+    # Item-level cancellation: the order is cancelled, an item carries a cancelled_by value, or Amazon's
+    # All Orders report marks the item itself Cancelled (item-status) in an order that otherwise shipped.
     canceller = _col(items, "cancelled_by", "string").astype("string")
-    item_cancelled = (items["order_status"].eq("Cancelled") | canceller.notna()).fillna(False).to_numpy(bool)
+    item_cancelled = (items["order_status"].eq("Cancelled") | canceller.notna()
+                      | _col(items, "item_status", "string").astype("string").eq("Cancelled"))
+    item_cancelled = item_cancelled.fillna(False).to_numpy(bool)
     known = canceller.isin(COUNTED_CANCELLERS).fillna(False).to_numpy(bool)
     no_initiator = canceller.isna().to_numpy(bool)
     counted = item_cancelled & (known | no_initiator)
