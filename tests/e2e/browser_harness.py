@@ -104,12 +104,13 @@ class VoilaServer:
         self._log.close()
 
 
-def screenshot(page, name: str, *, full_page: bool = True, locator=None) -> Path:
-    """Save a PNG under out/screenshots/; with REINSTATE_UPDATE_SCREENSHOTS=1 also under docs/screenshots/."""
+def screenshot(page, name: str, *, full_page: bool = True, locator=None, docs: bool = False) -> Path:
+    """Save a PNG under out/screenshots/; a ``docs`` one also under docs/screenshots/ (the README's) when
+    REINSTATE_UPDATE_SCREENSHOTS=1."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     (locator or page).screenshot(path=str(path), **({} if locator else {"full_page": full_page}))
-    if os.environ.get("REINSTATE_UPDATE_SCREENSHOTS") == "1":
+    if docs and os.environ.get("REINSTATE_UPDATE_SCREENSHOTS") == "1":
         DOC_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, DOC_SCREENSHOTS / path.name)
     return path

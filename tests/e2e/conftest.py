@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-
-from browser_harness import CHROMIUM, CHROMIUM_ARGS, VoilaServer, ROOT, require_chromium
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, ROOT, VoilaServer, require_chromium
 
 
 @pytest.fixture(scope="module")

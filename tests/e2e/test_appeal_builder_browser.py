@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from browser_harness import open_app, screenshot
 
 NOTEBOOK = "notebooks/04-appeal-builder.ipynb"
@@ -77,7 +76,7 @@ def test_build_check_and_export_a_letter(page, voila):
     if findings.count():
         findings.first.click()
         expect(preview.locator("mark")).to_have_count(1)
-    screenshot(page, "appeal-builder")
+    screenshot(page, "appeal-builder", docs=True)
 
     # 5. export .docx then .txt
     _tab(page, "Export").click()

@@ -3,7 +3,6 @@ cards with status colours, selecting a metric, filtering by channel and cause ta
 from __future__ import annotations
 
 import pytest
-
 from browser_harness import open_app, screenshot
 
 NOTEBOOK = "tests/e2e/metrics-explorer.ipynb"
@@ -22,7 +21,8 @@ def test_cards_trend_and_drilldown(page, voila):
     expect(odr).to_have_class(__import__("re").compile(r"rs-status-breached"))
     expect(odr).to_contain_text("Breached")
     expect(page.locator(".rs-drilldown table")).to_be_visible()
-    screenshot(page, "metrics-explorer")
+    page.set_viewport_size({"width": 1320, "height": 1450})   # cards, trend and table in one picture
+    screenshot(page, "metrics-explorer", full_page=False, docs=True)
 
     # pick Late Shipment Rate from its card: the table title follows
     page.locator(".rs-card-late-shipment-rate .rs-card-select").click()

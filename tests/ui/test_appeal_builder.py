@@ -144,6 +144,6 @@ def test_language_toggle_changes_labels_not_the_letter(builder):
     letter = builder.letter
     builder.w_language.value = "zh"
     assert builder.w_steps.titles[0] == "1 · 账户与问题"
-    label, value = next(o for o in builder.w_template.options if o[1] == "late-shipment-rate")
+    label, _ = next(o for o in builder.w_template.options if o[1] == "late-shipment-rate")
     assert label.startswith(builder.template_by_id["late-shipment-rate"]["title_zh"])
     assert builder.letter == letter

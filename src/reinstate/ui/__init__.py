@@ -6,7 +6,7 @@
 from importlib import import_module
 
 _APPS = {"AppealBuilder": ".appeal_builder", "MetricsExplorer": ".metrics_explorer"}
-__all__ = sorted(_APPS)
+__all__ = ["AppealBuilder", "MetricsExplorer"]
 
 
 def __getattr__(name):

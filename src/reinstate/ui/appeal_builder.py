@@ -239,7 +239,7 @@ class AppealBuilder:
 
     def _apply_labels(self):
         """(Re)write every visible text in the UI language; the letter stays English."""
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         self._quiet += 1
         try:
             self.w_title.value = f"<h2>{html.escape(L('app_title'))}</h2>"
@@ -310,7 +310,7 @@ class AppealBuilder:
         self.action_state = {k: dict(v) for k, v in (state.get("action_state") or {}).items()}
         self.extra_corrective = state.get("extra_corrective") or ""
         self.extra_preventive = state.get("extra_preventive") or ""
-        if state.get("format") in dict((v, k) for k, v in FORMATS):
+        if state.get("format") in {v for _, v in FORMATS}:
             self.fmt = state["format"]
         self.evidence_pack = bool(state.get("evidence_pack", False))
 
@@ -393,7 +393,7 @@ class AppealBuilder:
             f'<b>{html.escape(label("addresses", self.language))}:</b> {html.escape(metrics)}</div>')
 
     def _rebuild_causes(self):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         rows = []
         for cause in self.causes:
             check = _cls(widgets.Checkbox(value=bool(cause.get("selected")), indent=False,
@@ -439,7 +439,7 @@ class AppealBuilder:
         return out
 
     def _rebuild_actions(self):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         rows = []
         actions = self.available_actions()
         for kind in ("corrective", "preventive"):
@@ -454,7 +454,7 @@ class AppealBuilder:
         self.w_actions_box.children = rows
 
     def _action_row(self, action: dict):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         aid = action["id"]
         check = _cls(widgets.Checkbox(value=bool(action["selected"]), indent=False,
                                       layout=widgets.Layout(width="28px")), "rs-action-check")
@@ -499,7 +499,7 @@ class AppealBuilder:
     def context(self) -> dict:
         """The letter context from the current state (through the appeal stage's ``build_context``)."""
         rows = self._rows
-        lines = lambda text: [ln.strip() for ln in (text or "").splitlines() if ln.strip()]  # noqa: E731
+        lines = lambda text: [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
         return backend.letter_context(
             self.analysis, as_of=self.as_of, account=self.account, marketplace=self.marketplace,
             template_id=self.template_id, health=self.health, diagnosis=self.diagnosis,
@@ -538,7 +538,7 @@ class AppealBuilder:
         return path
 
     def _show_check(self):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         self.w_status.value = self.status
         if self.render_error:
             self.w_preview.value = (f'<div class="rs-letter rs-status-breached"><b>{html.escape(L("render_error"))}'
@@ -708,7 +708,7 @@ class AppealBuilder:
 
         Returns ``{"letter": Path, "evidence_pack": Path | None}`` and shows the path and a download link.
         """
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         self._refresh(save=True)
         if self.render_error:
             self.w_export_result.value = pill(html.escape(f"{L('export_failed')}: {self.render_error}"), "breached")
@@ -730,8 +730,8 @@ class AppealBuilder:
         path = Path(path)
         self.last_export = {"letter": path, "evidence_pack": Path(pack) if pack else None}
         parts = [f"{html.escape(L('saved_to'))}: <code>{html.escape(str(path))}</code>",
-                 f'<a class="rs-download" download="{html.escape(path.name)}" href="{data_uri(path)}">'
-                 f'{html.escape(L("download"))} {html.escape(path.name)}</a>']
+                 (f'<a class="rs-download" download="{html.escape(path.name)}" href="{data_uri(path)}">'
+                  f'{html.escape(L("download"))} {html.escape(path.name)}</a>')]
         if pack:
             pack = Path(pack)
             parts.append(f"{html.escape(L('evidence_saved'))}: <code>{html.escape(str(pack))}</code>")

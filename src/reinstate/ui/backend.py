@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 
 from ..dataset import Dataset
-from ..errors import ConfigError
-from ..paths import TEMPLATES_DIR
 
 
 def as_date(value) -> dt.date:
@@ -169,7 +167,7 @@ def _num(value):
         f = float(value)
     except (TypeError, ValueError):
         return None
-    return None if f != f else f
+    return None if np.isnan(f) else f
 
 
 def evidence_text(row: dict) -> str:
@@ -432,8 +430,8 @@ def table_html(frame: pd.DataFrame, columns, *, max_rows: int = 200) -> str:
         else:
             # ids (order, SKU) are kept as they are; only free text can carry a buyer's e-mail or phone
             clean = mask_text if col in FREE_TEXT else str
-            shown[col] = values.map(lambda v: "" if v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))
-                                    else clean(str(v)))
+            shown[col] = values.map(lambda v, clean=clean: "" if v is None or
+                                    (not isinstance(v, (list, tuple)) and pd.isna(v)) else clean(str(v)))
     table = shown.to_html(index=False, escape=True, border=0)
     more = f'<div class="rs-muted">first {max_rows} of {len(frame)}</div>' if len(frame) > max_rows else ""
     return table + more

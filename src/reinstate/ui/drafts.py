@@ -40,7 +40,7 @@ def save_draft(path, state: dict, *, account: str | None, template_id: str) -> P
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"version": DRAFT_VERSION, "account": account, "template_id": template_id,
-           "saved_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "state": state}
+           "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "state": state}
     fd, tmp = tempfile.mkstemp(prefix=".draft-", suffix=".json", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

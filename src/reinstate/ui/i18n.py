@@ -7,7 +7,7 @@ Only the interface is translated; the appeal letter stays English because Amazon
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,7 @@ LABELS_FILE = Path(__file__).with_name("labels.yaml")
 DEFAULT_LANGUAGE = "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _table() -> dict:
     try:
         raw = yaml.safe_load(LABELS_FILE.read_text(encoding="utf-8"))

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..errors import ReinstateError
 from . import backend
 from .i18n import label, languages
 from .styles import LABEL_WIDTH, pill, stylesheet
@@ -27,8 +28,7 @@ METRICS = ("order_defect_rate", "negative_feedback_rate", "a_to_z_claim_rate", "
            "late_response_rate")
 STATUS_RANK = {"no_data": 0, "good": 1, "at_risk": 2, "breached": 3}
 # Drill-down columns shown (never buyer PII; free text is masked before display).
-DRILL_COLUMNS = ("order_id", "channel", "reason", "purchase_date", "sku", "product_category", "carrier",
-                 "ship_from", "claim_status", "feedback_rating", "tags")
+DRILL_COLUMNS = ("order_id", "channel", "reason", "purchase_date", "sku", "carrier", "ship_from", "tags")
 ALL = "__all__"
 MAX_ROWS = 200
 
@@ -126,7 +126,7 @@ class MetricsExplorer:
             try:
                 dx = self.analysis.diagnosis(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
                 self._tags[key] = backend.tags_by_order(getattr(dx, "tags", None))
-            except Exception as exc:  # tags are an extra here: the metrics stay usable without them
+            except (ReinstateError, ValueError, KeyError) as exc:  # tags are an extra here: the metrics stay usable without them
                 self.w_error.value = pill(html.escape(f"cause tags unavailable: {exc}"), "at_risk")
                 self._tags[key] = pd.Series(dtype=object)
         return self._tags[key]
@@ -141,13 +141,13 @@ class MetricsExplorer:
         self.w_language = w.ToggleButtons(options=[(n, c) for c, n in languages().items()], value=self.language,
                                           style={"button_width": "90px"})
         self.w_language.add_class("rs-language")
-        self.w_as_of = w.DatePicker(value=self.as_of, style=dstyle, layout=w.Layout(width="230px", margin="0 16px 0 0"))
+        self.w_as_of = w.DatePicker(value=self.as_of, style=dstyle, layout=w.Layout(width="250px", margin="0 16px 0 0", flex="0 0 auto"))
         self.w_as_of.add_class("rs-as-of")
         self.w_account = w.Dropdown(options=self.analysis.accounts() or [self.account], value=self.account,
-                                    style=dstyle, layout=w.Layout(width="260px", margin="0 16px 0 0"))
+                                    style=dstyle, layout=w.Layout(width="280px", margin="0 16px 0 0", flex="0 0 auto"))
         self.w_account.add_class("rs-account")
         self.w_marketplace = w.Dropdown(options=self.analysis.marketplaces(self.account) or [self.marketplace],
-                                        value=self.marketplace, style=dstyle, layout=w.Layout(width="170px", margin="0 16px 0 0"))
+                                        value=self.marketplace, style=dstyle, layout=w.Layout(width="190px", margin="0 16px 0 0", flex="0 0 auto"))
         self.w_marketplace.add_class("rs-marketplace")
         self.w_channel = w.ToggleButtons(options=[], style={"button_width": "64px"})
         self.w_channel.add_class("rs-channel")
@@ -163,7 +163,7 @@ class MetricsExplorer:
         self.w_tag.add_class("rs-tag-filter")
         self.w_drill_title = w.HTML()
         self.w_drill_title.add_class("rs-section")
-        self.w_drill = w.HTML(layout=w.Layout(max_height="420px", overflow="auto"))
+        self.w_drill = w.HTML(layout=w.Layout(max_height="420px", width="100%", overflow="auto"))
         self.w_drill.add_class("rs-table")
         self.w_drill.add_class("rs-drilldown")
         self.w_error = w.HTML()
@@ -188,7 +188,7 @@ class MetricsExplorer:
         self.w_language.observe(self._on_language, names="value")
 
     def _labels(self):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         self._quiet += 1
         try:
             self.w_title.value = f"<h2>{html.escape(L('explorer_title'))}</h2>"
@@ -197,7 +197,7 @@ class MetricsExplorer:
             self.w_marketplace.description = L("marketplace")
             channels = [(L("all"), ALL)] + [(c, c) for c in self._channels()]
             self.w_channel.options = channels
-            self.w_channel.value = self.channel if self.channel in dict((v, k) for k, v in channels) else ALL
+            self.w_channel.value = self.channel if self.channel in {v: k for k, v in channels} else ALL
             self.w_metric.description = L("metric")
             present = [m for m in METRICS if len(self.health) and (self.health["metric"] == m).any()] or [self.metric]
             self.w_metric.options = [(L(m), m) for m in present]
@@ -220,7 +220,7 @@ class MetricsExplorer:
         try:
             self.health = self._health()
             self.w_error.value = ""
-        except Exception as exc:  # bad date etc.: say it where the analyst looks
+        except (ReinstateError, ValueError, KeyError) as exc:  # bad date etc.: say it where the analyst looks
             self.health = pd.DataFrame(columns=["metric", "channel", "status"])
             self.w_error.value = pill(html.escape(str(exc)), "breached")
         self._labels()
@@ -235,7 +235,7 @@ class MetricsExplorer:
         return frame
 
     def _show_cards(self):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         frame = self.visible_health()
         worst = worst_rows(frame) if len(frame) else {}
         cards = []
@@ -268,7 +268,7 @@ class MetricsExplorer:
         key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel)
         try:
             self.trend = self._trend()
-        except Exception as exc:
+        except (ReinstateError, ValueError, KeyError) as exc:
             self.trend = pd.DataFrame()
             self.w_error.value = pill(html.escape(f"trend: {exc}"), "breached")
         if key not in self._trends:  # drawing costs more than computing: keep each PNG
@@ -282,7 +282,7 @@ class MetricsExplorer:
         self.w_trend.value = self._trends[key]
 
     def _show_drill(self):
-        L = lambda key: label(key, self.language)  # noqa: E731
+        L = lambda key: label(key, self.language)
         from ..metrics.health import drilldown
         key = ("drill", self.as_of, self.account, self.marketplace, self.metric, self.channel)
         try:
@@ -292,7 +292,7 @@ class MetricsExplorer:
                                               channel=self.channel, account=account,
                                               marketplace=marketplace, flags=self.flags())
             drill = self._trends[key]
-        except Exception as exc:
+        except (ReinstateError, ValueError, KeyError) as exc:
             drill = pd.DataFrame(columns=list(DRILL_COLUMNS))
             self.w_error.value = pill(html.escape(f"drill-down: {exc}"), "breached")
         tags = self.order_tags()

@@ -27,7 +27,6 @@ _STATUS_CSS = "\n".join(
 
 CSS = """
 .rs-app { font-size: 14px; max-width: 1180px; }
-.rs-app .widget-label { min-width: @LABEL@; }
 .rs-title h2 { margin: 4px 0 2px 0; }
 .rs-muted { color: #5b6570; font-size: 13px; }
 .rs-intro { color: #37414b; margin: 4px 0 8px 0; line-height: 1.4; }
@@ -41,7 +40,7 @@ CSS = """
 /* metric cards */
 .rs-cards { flex-wrap: wrap; gap: 8px; }
 .rs-card { border: 1px solid #c9d1d9; border-left-width: 6px !important; border-radius: 6px; padding: 6px 10px;
-           width: 205px; }
+           width: 212px; }
 .rs-card .rs-card-name { font-weight: 600; font-size: 13px; line-height: 1.25; min-height: 2.5em; }
 .rs-card .rs-card-rate { font-size: 22px; font-weight: 700; line-height: 1.3; }
 .rs-card .rs-card-meta { font-size: 12px; line-height: 1.35; }
@@ -49,7 +48,10 @@ CSS = """
 .rs-table table { border-collapse: collapse; font-size: 12.5px; }
 .rs-table th, .rs-table td { border-bottom: 1px solid #e1e4e8; padding: 3px 8px; text-align: left;
                              vertical-align: top; max-width: 320px; overflow-wrap: anywhere; }
-.rs-table th { background: #f6f8fa; position: sticky; top: 0; }
+.rs-table th { background: #f6f8fa; position: sticky; top: 0; white-space: nowrap; }
+.rs-table td { white-space: nowrap; }
+.rs-table td:last-child { white-space: normal; min-width: 220px; }
+.rs-table .widget-html-content { overflow: visible; }
 
 /* appeal builder */
 .rs-cause-row, .rs-action-row { border: 1px solid #e1e4e8; border-radius: 6px; padding: 6px 8px; margin: 3px 0; }
@@ -71,7 +73,7 @@ CSS = """
 .rs-send-to .rs-muted { font-size: 12.5px; }
 .rs-template-info { margin-bottom: 6px; }
 .rs-app textarea { font-family: inherit; }
-""".replace("@LABEL@", LABEL_WIDTH).replace("@STATUS@", _STATUS_CSS)
+""".replace("@STATUS@", _STATUS_CSS)
 
 
 def stylesheet() -> widgets.HTML:
