@@ -121,7 +121,9 @@ class MetricsExplorer:
 
     def order_tags(self) -> pd.Series:
         """Per order id, its cause tags as a sorted tuple (from the diagnosis); empty when unavailable."""
-        key = (self.as_of, self.account, self.marketplace)
+        # Tags describe each order (late, damaged, ...) whatever the window, so they are computed once per
+        # account: changing the as-of date does not re-run the diagnosis.
+        key = (self.account, self.marketplace)
         if key not in self._tags:
             try:
                 dx = self.analysis.diagnosis(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
