@@ -1,4 +1,4 @@
-"""Write notebooks/01-03 from the cell lists below (outputs empty, kernel python3).
+"""Write notebooks/01-04 from the cell lists below (outputs empty, kernel python3).
 
 The notebooks are the front door and stay thin; editing them here keeps them reviewable as code.
 Run: .venv/bin/python scripts/make_notebooks.py
@@ -76,7 +76,7 @@ NOTEBOOKS = {
                "feedback, claims on orders that were shipped and delivered on time)."),
         ("code", "reinstate.removable_defects(data, as_of=as_of).head(10)"),
         ("md", "Explore interactively: pick a date, channel and metric; the table lists the orders behind it."),
-        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(data, as_of=as_of).widget"),
+        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(data, as_of=as_of, account=account, marketplace=marketplace).widget"),
     ],
     "03-root-causes.ipynb": [
         ("md", "# 3 · Root causes, with evidence\n"
@@ -94,6 +94,21 @@ NOTEBOOKS = {
         ("code", "for sentence in dx.hypotheses.statement:\n    print(\"-\", sentence)"),
         ("code", "from reinstate.plots import diagnosis as dplots\n\ndplots.plot_pareto(dx);"),
         ("code", "dplots.plot_defect_heatmap(dx, dimension=\"carrier\");"),
+    ],
+    "04-appeal-builder.ipynb": [
+        ("md", "# 4 · Appeal builder\n"
+               "Build the Plan of Action from this account's metrics and diagnosed root causes, check it as a "
+               "reviewer would, and export it.\nWork through the five tabs in any order; every change is saved "
+               "as a draft under `out/drafts/`, so a restart loses nothing."),
+        ("params", PARAMETERS),
+        ("code", "import reinstate\n"
+                 "from reinstate import session\n"
+                 "from reinstate.ui import AppealBuilder\n\n"
+                 "data_path, as_of, out_dir = session.from_environment(data_path, as_of, out_dir)  # for Voila\n"
+                 "data = reinstate.load(session.data_dir(data_path), marketplace=marketplace)\n"
+                 "builder = AppealBuilder(data, as_of=session.default_as_of(data_path, as_of),\n"
+                 "                        out_dir=session.out_dir(out_dir), account=account, marketplace=marketplace)\n"
+                 "builder.widget"),
     ],
 }
 

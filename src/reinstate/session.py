@@ -39,3 +39,16 @@ def out_dir(path=None) -> Path:
         target = target if target.is_absolute() else PROJECT_ROOT / target
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+def from_environment(data_path=None, as_of=None, out=None) -> tuple:
+    """Fill unset notebook parameters from REINSTATE_DATA / REINSTATE_AS_OF / REINSTATE_OUT.
+
+    Voila (``make app``) cannot inject parameters the way papermill does, so the served notebook reads them
+    from the environment; values set in the notebook or injected by papermill win.
+    """
+    import os
+
+    return (data_path or os.environ.get("REINSTATE_DATA") or None,
+            as_of or os.environ.get("REINSTATE_AS_OF") or None,
+            out or os.environ.get("REINSTATE_OUT") or None)

@@ -1,6 +1,6 @@
 import pandas as pd
 import pytest
-from helpers import health, health_row, hypothesis, odr_health
+from appeal_helpers import health, health_row, hypothesis, odr_health
 
 from reinstate.appeal.context import build_context, template_context
 from reinstate.errors import ConfigError

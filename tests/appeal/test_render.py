@@ -1,7 +1,7 @@
 import dataclasses
 
 import pytest
-from helpers import odr_health
+from appeal_helpers import odr_health
 
 from reinstate.appeal.context import build_context, example_context
 from reinstate.appeal.docx import docx_bytes

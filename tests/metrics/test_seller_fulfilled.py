@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 from factories import orders
-from helpers import AS_OF, counts, one
+from metric_helpers import AS_OF, counts, one
 
 from reinstate.dataset import Dataset
 from reinstate.metrics.health import account_health, drilldown, valid_tracking_by_category
