@@ -17,7 +17,7 @@ for var in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IP
     os.environ.setdefault(var, str(_tmp / var.lower()))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared from the project root; tests using it skip when it is absent (a user's checkout)."""
     if not SHARED.is_dir():

@@ -6,11 +6,8 @@ from reinstate.io.load import load
 
 
 @pytest.fixture(scope="module")
-def olist():
-    from conftest import SHARED
-    if not SHARED.is_dir():
-        pytest.skip("../shared is not present")
-    return load(SHARED / "data" / "olist-sample")
+def olist(shared_dir):
+    return load(shared_dir / "data" / "olist-sample")
 
 
 def test_counts_from_the_readme(shared_dir, olist):
