@@ -48,7 +48,12 @@ def isin(values: pd.Series, allowed: pd.Series) -> np.ndarray:
             not (pa.types.is_string(allowed_arr.type) or pa.types.is_large_string(allowed_arr.type)
                  or pa.types.is_null(allowed_arr.type)):
         return values.isin(allowed).to_numpy(dtype=bool)
-    found = pc.is_in(arr, value_set=allowed_arr.cast(arr.type))
+    allowed_arr = allowed_arr.cast(arr.type)
+    if len(allowed_arr) > 4 * len(arr):
+        # A few ids looked up among many (a feedback file against every order): hashing the many costs
+        # most of the time, so hash the few, keep the many that match, and look the few up among those.
+        allowed_arr = allowed_arr.filter(pc.is_in(allowed_arr, value_set=arr))
+    found = pc.is_in(arr, value_set=allowed_arr)
     return np.asarray(found.fill_null(False), dtype=bool)
 
 
