@@ -1,6 +1,6 @@
 """One root-cause sentence per hypothesis, with its numbers (wording in statements.yaml).
 
-    "31 of 44 defects (70%) were item-not-received complaints on orders shipped with carrier X between
+    "31 of 44 defects (70%) were item-not-received complaints via carrier X between
      2 and 16 Aug (12% of the scope's orders vs 0.8% elsewhere); 24 of them had no carrier scan."
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _pct(x: float) -> str:
 
 
 def scope_phrase(dimension: str, value, start=None, end=None) -> str:
-    """'on SKU X', 'on orders shipped with carrier X', 'on orders between 2 and 16 Aug', 'across the account'."""
+    """'on SKU X', 'via X', 'between 2 and 16 Aug', 'across the account'."""
     words = load_statements()
     if dimension == "period":
         return words["scopes"]["period"].format(start="", end="").replace("between  and ", "between " + day_span(start, end))
