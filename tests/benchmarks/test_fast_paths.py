@@ -61,3 +61,13 @@ def test_group_sums_equal_add_at():
     rows = np.array([[1, 0], [1, 1], [0, 1], [1, 1], [1, 0]], dtype=bool)
     # group 0: rows 0 and 4 -> (2, 0); group 1: row 3 -> (1, 1); group 2: rows 1 and 2 -> (1, 2)
     assert _group_sums(codes, rows, 3).tolist() == [[2, 0], [1, 1], [1, 2]]
+
+
+def test_a_record_longer_than_a_csv_block_still_reads(tmp_path):
+    from reinstate.io.read import read_file
+    # a 2 MiB quoted field is longer than the 1 MiB pyarrow block: the reader retries with larger blocks
+    path = tmp_path / "long.csv"
+    path.write_bytes(b'order_id,text\n1,"' + b"x" * (2 << 20) + b'"\n2,b\n')
+    raw = read_file(path)
+    assert raw.frame["order_id"].tolist() == ["1", "2"]
+    assert len(raw.frame["text"].iloc[0]) == 2 << 20 and raw.lines.tolist() == [2, 3]
