@@ -92,7 +92,7 @@ def trend(folder: Path):
 
 def diagnosis(folder: Path):
     """reinstate.diagnose for the data's as_of."""
-    from reinstate.diagnose.engine import diagnose
+    from reinstate.diagnosis.engine import diagnose
     as_of = bench_data.as_of(folder)
 
     def body(data):
@@ -195,7 +195,7 @@ def warm_up(step: str) -> None:
         from reinstate.metrics.trend import metric_trend
         metric_trend(data, metric=list(ALL_METRICS), end=as_of, days=90)
     elif step == "diagnosis":
-        from reinstate.diagnose.engine import diagnose
+        from reinstate.diagnosis.engine import diagnose
         diagnose(data, as_of=as_of)
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from reinstate.dataset import Dataset
-from reinstate.diagnose.engine import diagnose
+from reinstate.diagnosis.engine import diagnose
 from reinstate.sample import generate_sample
 
 try:

@@ -25,7 +25,7 @@ _API = {
     "recovery_forecast": "reinstate.metrics.forecast",
     "removable_defects": "reinstate.metrics.removable",
     "reconcile": "reinstate.metrics.reconcile",
-    "diagnose": "reinstate.diagnose.engine",
+    "diagnose": "reinstate.diagnosis.engine",
     "build_context": "reinstate.appeal.context",
     "render_letter": "reinstate.appeal.render",
     "lint": "reinstate.appeal.lint",

@@ -35,7 +35,7 @@ def test_odr_letter_from_sample_is_specific_and_passes(sample):
 
 
 def test_letter_cli_writes_a_passing_docx(sample, tmp_path, monkeypatch, capsys):
-    import reinstate.diagnose.engine
+    import reinstate.diagnosis.engine
     import reinstate.io.load
     import reinstate.metrics.health
     from reinstate.appeal.docx import read_docx
@@ -46,7 +46,7 @@ def test_letter_cli_writes_a_passing_docx(sample, tmp_path, monkeypatch, capsys)
     # The CLI's own loading and analysis are the other stages' business; reuse this module's results.
     monkeypatch.setattr(reinstate.io.load, "load", lambda *a, **k: data)
     monkeypatch.setattr(reinstate.metrics.health, "account_health", lambda *a, **k: health)
-    monkeypatch.setattr(reinstate.diagnose.engine, "diagnose", lambda *a, **k: dx)
+    monkeypatch.setattr(reinstate.diagnosis.engine, "diagnose", lambda *a, **k: dx)
     out = tmp_path / "out" / "appeal.docx"
     assert main(["letter", "--template", "odr", str(SAMPLE_DIR), "--as-of", as_of, "--out", str(out),
                  "--set", "store_name=Demo Store", "--set", "seller_name=Dana Li"]) == 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reinstate.diagnose.hypotheses import _group_sums
-from reinstate.diagnose.text import classify_texts
+from reinstate.diagnosis.hypotheses import _group_sums
+from reinstate.diagnosis.text import classify_texts
 from reinstate.io.coerce import parse_timestamp
 from reinstate.io.combine import isin, positions
 

@@ -49,7 +49,7 @@ class Appeal:
 def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, account=None, seller=None,
                  fields=None, causes=None, actions=None, asins=None, notice_date=None) -> Appeal:
     """Metrics -> diagnosis -> context -> letter -> lint for one template."""
-    from ..diagnose.engine import diagnose
+    from ..diagnosis.engine import diagnose
     from ..metrics.health import account_health
 
     info = get_template(template)  # fail fast on a wrong id, before any computation

@@ -51,7 +51,7 @@ def tags_table(dx):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagnose.engine import diagnose
+    from ..diagnosis.engine import diagnose
     from ..errors import ConfigError
     from ..io.load import load
     from ..metrics.windows import to_day

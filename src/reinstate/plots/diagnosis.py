@@ -26,7 +26,7 @@ def pareto_counts(dx, *, by: str = "cause") -> pd.Series:
         h = dx.headlines
         labels = [f"{r.cause} · {r.dimension}" + ("" if pd.isna(r.value) else f" {r.value}")
                   for r in h.itertuples(index=False)]
-        return pd.Series(h["defects_explained"].to_numpy(), index=labels).sort_values(ascending=False)
+        return pd.Series(h["defects_explained"].to_numpy(), index=labels)  # rank order
     raise ValueError(f"by={by!r}: expected 'cause' or 'scope'")
 
 

@@ -62,7 +62,7 @@ class Analysis:
                             lambda: account_health(self.data, as_of=as_of, account=account, marketplace=marketplace))
 
     def diagnosis(self, *, as_of, account=None, marketplace=None):
-        from ..diagnose.engine import diagnose
+        from ..diagnosis.engine import diagnose
         as_of = as_date(as_of)
         account, marketplace = self.selection(account, marketplace)
         return self._cached("diagnosis", (account, marketplace, as_of),

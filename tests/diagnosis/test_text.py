@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reinstate.diagnose.text import classify_texts, tags_of
+from reinstate.diagnosis.text import classify_texts, tags_of
 from reinstate.errors import ConfigError
 
 HERE = Path(__file__).parent

@@ -9,7 +9,7 @@ import pytest
 
 from factories import orders
 from reinstate.cli import main
-from reinstate.diagnose.engine import diagnose
+from reinstate.diagnosis.engine import diagnose
 from reinstate.plots.diagnosis import pareto_counts, plot_defect_heatmap, plot_pareto
 
 ROOT = Path(__file__).resolve().parents[2]

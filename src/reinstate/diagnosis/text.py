@@ -2,7 +2,7 @@
 
 A lexicon file ``<lang>.yaml`` holds, per cause, literal ``phrases`` and regex ``patterns``, plus the
 language's negation cues (``before`` a phrase for most languages, ``after`` it for Japanese) and a window.
-The packaged lexicons live in ``reinstate/diagnose/lexicons/``. An analyst extends them without code by
+The packaged lexicons live in ``reinstate/diagnosis/lexicons/``. An analyst extends them without code by
 putting files of the same shape in a directory and passing it as ``lexicon_dirs`` (CLI: ``--lexicon DIR``):
 a file for a known language adds its phrases, patterns and cues to the packaged ones; a new language code
 adds a language.

@@ -4,8 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reinstate.diagnose.engine import diagnose
-from reinstate.diagnose.text import classify_texts, tags_of
+from reinstate.diagnosis.engine import diagnose
+from reinstate.diagnosis.text import classify_texts, tags_of
 
 HERE = Path(__file__).parent
 SENSIBLE = {"late_delivery", "item_not_received", "wrong_item", "transit_damage", "carrier_delay",

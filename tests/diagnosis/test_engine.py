@@ -7,7 +7,7 @@ from scipy.stats import fisher_exact
 
 from factories import orders
 from reinstate.dataset import Dataset
-from reinstate.diagnose.engine import diagnose
+from reinstate.diagnosis.engine import diagnose
 from reinstate.errors import ReinstateError
 
 AS_OF = "2026-04-20"  # ODR window: 2026-02-05 .. 2026-04-05
