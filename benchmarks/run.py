@@ -297,10 +297,57 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown(results: dict) -> str:
+    """The results as Markdown tables (machine, steps, targets) for docs/performance.md."""
+    m = results["machine"]
+    out = [f"Run {results['started']} on {m.get('usable_cores', m.get('cpu_count'))} cores "
+           f"({m.get('cpu_model', '?')}), {m.get('memory_gb', '?')} GB RAM, Python {m.get('python')}, "
+           f"pandas {m.get('pandas')}, pyarrow {m.get('pyarrow')}; load average {m.get('loadavg_at_start')} "
+           f"at the start, {m.get('loadavg_at_end')} at the end (the machine was shared).", "",
+           "| size | rows | step | wall s | CPU s | peak RSS MB | × CSV floor | (CPU) | × Parquet floor | (CPU) |",
+           "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for e in results["sizes"]:
+        for step, r in e["steps"].items():
+            if not r.get("ok"):
+                out.append(f"| {e['label']} | {e['rows']['orders']:,} | {step} | failed: {r.get('error', '')} |"
+                           " | | | | | |")
+                continue
+            out.append(f"| {e['label']} | {e['rows']['orders']:,} | {step} | {r['seconds']:.2f} | "
+                       f"{r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} | {r.get('x_csv_floor', '')} | "
+                       f"{r.get('x_csv_floor_cpu', '')} | {r.get('x_parquet_floor', '')} | "
+                       f"{r.get('x_parquet_floor_cpu', '')} |")
+    for name, r in results["sample"].items():
+        if not r.get("ok"):
+            out.append(f"| sample | | {name} | failed: {r.get('error', '')} | | | | | | |")
+        elif name == "preview":
+            out.append(f"| sample | | preview re-render (median of {r['repeat']}) | {r['median_seconds']:.3f} | "
+                       f"{r.get('median_cpu_seconds', float('nan')):.3f} | {r['peak_rss_mb']:.0f} | | | | |")
+        else:
+            per = ", ".join(f"{k.split('-')[0]}: {v:.1f}" for k, v in r.get("notebooks", {}).items())
+            out.append(f"| sample | | notebooks ({per}) | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | | | | | |")
+    out += ["", "| target | size | measured (wall) | limit | met | measured (CPU) | met on CPU |", "|---|---|---:|---:|---|---:|---|"]
+    yes = {True: "yes", False: "**no**", None: "n/a"}
+    for t in results["targets"]:
+        value = "-" if t["value"] is None else f"{t['value']:.3f}"
+        cpu = (f"{t['value_cpu']:.3f} | {yes[t['met_cpu']]}") if "value_cpu" in t else " | "
+        out.append(f"| {t['target']} | {t['size']} | {value} | {t['limit']} | {yes[t['met']]} | {cpu} |")
+    return "\n".join(out)
+
+
+def write_markdown(results: dict, doc: Path) -> None:
+    """Replace the text between the bench markers of ``doc`` with the tables of ``results``."""
+    start, end = "<!-- bench:results -->", "<!-- /bench:results -->"
+    text = doc.read_text(encoding="utf-8")
+    if start not in text or end not in text:
+        raise SystemExit(f"{doc}: markers {start} ... {end} not found")
+    head, rest = text.split(start, 1)
+    doc.write_text(head + start + "\n" + markdown(results) + "\n" + end + rest.split(end, 1)[1], encoding="utf-8")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--sizes", default=DEFAULT_SIZES, help=f"orders per size, comma-separated (default {DEFAULT_SIZES})")
-    p.add_argument("--full", action="store_true", help=f"also run {FULL_SIZE} (slow; needs ~10 GB of disk)")
+    p.add_argument("--full", action="store_true", help=f"also run {FULL_SIZE} (slow; needs ~4 GB of disk)")
     p.add_argument("--steps", default=",".join(bench_steps.SIZE_STEPS),
                    help="steps to measure per size (default: all)")
     p.add_argument("--days", type=int, default=180, help="days of orders (default 180: a 90-day trend of a "
@@ -315,6 +362,10 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", type=Path, default=HERE / "data")
     p.add_argument("--out", type=Path, default=HERE / "results.json")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--docs", type=Path, default=None,
+                   help="also write the tables into this Markdown file between <!-- bench:results --> markers")
+    p.add_argument("--docs-from", type=Path, default=None, metavar="RESULTS_JSON",
+                   help="only rewrite --docs (default docs/performance.md) from an existing results file")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--folder", help=argparse.SUPPRESS)
     p.add_argument("--result", help=argparse.SUPPRESS)
@@ -322,6 +373,9 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.worker:
         return worker(args.worker, args.folder, args.result, args.profile_to)
+    if args.docs_from:
+        write_markdown(json.loads(args.docs_from.read_text()), args.docs or ROOT / "docs" / "performance.md")
+        return 0
 
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     if args.full and parse_size(FULL_SIZE) not in sizes:
@@ -364,6 +418,9 @@ def main(argv=None) -> int:
     args.out.write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(table(results))
     print(f"\nresults: {args.out}")
+    if args.docs:
+        write_markdown(results, args.docs)
+        print(f"tables written to {args.docs}")
     return 0
 
 
