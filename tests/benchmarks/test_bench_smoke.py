@@ -121,3 +121,16 @@ def test_10M_memory_target_fails_when_a_step_failed():
     e["steps"]["diagnosis"] = {"ok": False, "error": "exit code -9", "peak_rss_mb": 9000.0}
     got = {t["target"]: t for t in run.evaluate([e], {})}
     assert got["peak_rss_10M_gb"]["met"] is False
+
+
+def test_markdown_tables_replace_only_the_marked_section(tmp_path):
+    results = {"started": "2026-11-26T10:00:00", "machine": {"usable_cores": 2, "memory_gb": 23.5},
+               "sizes": [{**_entry("1M", 1_000_000, csv_floor=2.0, load_csv=8.0), "rows": {"orders": 1_156_000}}],
+               "sample": {}, "targets": []}
+    doc = tmp_path / "performance.md"
+    doc.write_text("intro\n<!-- bench:results -->\nold table\n<!-- /bench:results -->\noutro\n")
+    run.write_markdown(results, doc)
+    text = doc.read_text()
+    assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text
+    # the row of load_csv: 8 s wall, 16 s CPU (two threads in _entry), 100 MB peak
+    assert "| 1M | 1,156,000 | load_csv | 8.00 | 16.00 | 100 |" in text
