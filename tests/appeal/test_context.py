@@ -82,3 +82,12 @@ def test_template_context_filters_to_template_causes_and_falls_back_to_defaults(
     assert [c["id"] for c in ctx["causes"]] == ["late_shipment"]
     ctx = template_context("review-manipulation", as_of="2026-11-16")
     assert [c["id"] for c in ctx["causes"]] == ["review_manipulation"]
+
+
+def test_account_wide_hypothesis_with_missing_dates_is_not_a_period():
+    # the diagnosis gives account-wide rows NaT dates; NaT is truthy and once produced "between  and"
+    row = hypothesis(1, "late_shipment", 4, 0.02, start=pd.NaT, end=pd.NaT, statement="4 of 206 defects.")
+    ctx = build_context(diagnosis=pd.DataFrame([row]), causes=["late_shipment"])
+    (cause,) = ctx["causes"]
+    assert cause["scope"] == "across the account"
+    assert "between" not in cause["root_cause"]

@@ -171,3 +171,10 @@ def test_letter_cli_rejects_bad_options_before_loading(capsys):
     assert parse_fields(["a=1", "b=x=y", "c={{ 7*7 }}"]) == {"a": "1", "b": "x=y", "c": "{{ 7*7 }}"}
     with pytest.raises(Exception, match="FIELD=VALUE"):
         parse_fields(["oops"])
+
+
+def test_an_empty_date_slot_is_a_placeholder():
+    from reinstate.appeal.lint import lint
+    text = "Root cause: orders between  and  were confirmed late."
+    hits = [f for f in lint(text).findings if f.rule == "placeholder"]
+    assert [text[f.start:f.end] for f in hits] == ["between  and"]

@@ -60,6 +60,7 @@ def test_build_check_and_export_a_letter(page, voila):
     kept = rows.nth(1).locator("textarea").input_value()
     assert dropped and kept
     rows.nth(0).locator(".rs-cause-check input[type=checkbox]").uncheck()
+    rows.nth(1).locator(".rs-cause-check input[type=checkbox]").check()   # tick the other one if it was not
 
     # 3. actions follow the ticked causes (a library action row is there for the remaining cause)
     _tab(page, "Actions").click()
@@ -76,7 +77,7 @@ def test_build_check_and_export_a_letter(page, voila):
     if findings.count():
         findings.first.click()
         expect(preview.locator("mark")).to_have_count(1)
-    screenshot(page, "appeal-builder", docs=True)
+    screenshot(page, "appeal-builder-typed-code")
 
     # 5. export .docx then .txt
     _tab(page, "Export").click()
@@ -110,3 +111,14 @@ def test_build_check_and_export_a_letter(page, voila):
 
     # nothing left the machine: every blocked request was to somewhere other than 127.0.0.1
     assert all("127.0.0.1" not in url for url in page.blocked)
+
+    # The README's screenshot: the same letter with an ordinary store name (the braces above are, rightly,
+    # a lint error: a leftover placeholder).
+    _tab(page, "Account").click()
+    page.locator(".rs-store-name input").fill("Harbor Lane Goods")
+    _tab(page, "Root causes").click()
+    rows.nth(0).locator(".rs-cause-check input[type=checkbox]").check()      # the top cause back in
+    _tab(page, "Preview").click()
+    expect(preview).to_contain_text("Harbor Lane Goods")
+    expect(preview).to_contain_text(_flat(dropped)[:60])
+    screenshot(page, "appeal-builder", docs=True)

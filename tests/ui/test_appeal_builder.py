@@ -26,7 +26,7 @@ def analysis():
 
 @pytest.fixture
 def builder(analysis, tmp_path):
-    app = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="late-shipment-rate")
+    app = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="odr")
     app.w_seller["seller_name"].value = "Jane Doe"
     app.w_seller["store_name"].value = "Acme Kitchen"
     return app
@@ -44,6 +44,17 @@ def test_causes_come_from_the_diagnosis_preselected_by_confidence(builder):
     assert builder.render_error is None
     first = builder.causes[0]
     assert flat(first["statement"]) in flat(builder.letter)
+
+
+def test_a_metric_letter_preselects_only_the_causes_it_addresses(analysis, tmp_path):
+    app = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="late-shipment-rate")
+    hyps = backend.hypotheses(app.diagnosis)
+    own = [c for c in hyps["cause"] if c in ("late_shipment", "stockout_or_cancellation")]
+    # the late-shipment letter lists its own causes first (in rank order), then the others, unticked
+    assert [c["cause"] for c in app.causes][:len(own)] == own
+    assert all(not c["selected"] for c in app.causes[len(own):])
+    assert app.causes[0]["selected"] and app.causes[0]["cause"] == "late_shipment"
+    assert "carrier_delay" not in {c["cause"] for c in app.selected_causes()}
 
 
 def test_typed_text_is_data_in_preview_letter_and_exports(builder):
@@ -124,20 +135,22 @@ def test_export_never_overwrites_and_links_the_bytes(builder, tmp_path):
     assert (pack / "manifest.json").is_file()
 
 
-def test_draft_restores_everything_after_a_restart(analysis, builder, tmp_path):
-    builder.w_seller["merchant_token"].value = "A1B2C3"
-    cause_row(builder, 1).children[0].value = False
-    builder.w_extra_preventive.value = "Our owner reads every buyer message daily."
-    saved = json.loads(builder.draft_file.read_text(encoding="utf-8"))["state"]
+def test_draft_restores_everything_after_a_restart(analysis, tmp_path):
+    first = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="late-shipment-rate")
+    first.w_seller["store_name"].value = "Acme Kitchen"
+    first.w_seller["merchant_token"].value = "A1B2C3"
+    cause_row(first, 1).children[0].value = not first.causes[1]["selected"]    # flip the second cause
+    first.w_extra_preventive.value = "Our owner reads every buyer message daily."
+    saved = json.loads(first.draft_file.read_text(encoding="utf-8"))["state"]
     assert saved["fields"]["merchant_token"] == "A1B2C3"
     # a new builder (as after a kernel restart) for the same account and template
-    again = AppealBuilder(analysis, as_of=builder.as_of, out_dir=tmp_path, template="late-shipment-rate")
-    assert again.fields == builder.fields
-    assert [c["selected"] for c in again.causes] == [c["selected"] for c in builder.causes]
+    again = AppealBuilder(analysis, as_of=first.as_of, out_dir=tmp_path, template="late-shipment-rate")
+    assert again.fields == first.fields
+    assert [c["selected"] for c in again.causes] == [c["selected"] for c in first.causes]
     assert again.w_seller["merchant_token"].value == "A1B2C3"
-    assert again.letter == builder.letter
-    # reopening without naming a template picks the account's last draft
-    assert AppealBuilder(analysis, as_of=builder.as_of, out_dir=tmp_path).template_id == "late-shipment-rate"
+    assert again.letter == first.letter
+    # reopening without naming a template picks the account's last draft (not the default ODR letter)
+    assert AppealBuilder(analysis, as_of=first.as_of, out_dir=tmp_path).template_id == "late-shipment-rate"
 
 
 def test_language_toggle_changes_labels_not_the_letter(builder):
@@ -147,3 +160,14 @@ def test_language_toggle_changes_labels_not_the_letter(builder):
     label, _ = next(o for o in builder.w_template.options if o[1] == "late-shipment-rate")
     assert label.startswith(builder.template_by_id["late-shipment-rate"]["title_zh"])
     assert builder.letter == letter
+
+
+def test_switching_template_keeps_typed_text_but_reselects_causes(builder):
+    builder.w_add_cause_id.value = "wrong_item"
+    builder.w_add_cause_text.value = "Nine orders got the 12 oz mug instead of the 16 oz mug."
+    builder.w_add_cause.click()
+    builder.w_template.value = "late-shipment-rate"
+    assert builder.fields["store_name"] == "Acme Kitchen"
+    chosen = {c["cause"] for c in builder.selected_causes() if not c.get("manual")}
+    assert chosen == {"late_shipment"}            # the ODR letter's carrier and message causes are not carried
+    assert builder.causes[-1]["manual"] and builder.causes[-1]["cause"] == "wrong_item"

@@ -130,8 +130,8 @@ def _scope(row: dict) -> tuple[str, str]:
     """(pattern kind, phrase) for a hypothesis scope."""
     dimension = _clean(row.get("dimension")) or "account"
     value = _clean(row.get("value"))
-    if dimension == "period" or (value is None and (row.get("start") or row.get("end"))):
-        start, end = row.get("start"), row.get("end")
+    start, end = _clean(row.get("start")), _clean(row.get("end"))  # NaT is truthy: clean it first
+    if dimension == "period" or (value is None and dimension != "account" and (start or end)):
         return "period", f"between {fmt_date(start)} and {fmt_date(end)}" if start and end else fmt_span(start, end)
     if dimension == "account" or value is None:
         return "account", "across the account"

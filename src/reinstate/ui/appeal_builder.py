@@ -20,6 +20,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from ..appeal.registry import get_template
 from ..errors import ReinstateError
 from . import backend
 from .drafts import DraftError, draft_path, load_draft, save_draft
@@ -280,17 +281,26 @@ class AppealBuilder:
     # ------------------------------------------------------------------------------------------------
     # state <-> widgets
     def _default_causes(self) -> list[dict]:
-        """Diagnosis hypotheses as cause choices; high/medium confidence pre-selected (the top one always)."""
+        """Diagnosis hypotheses as cause choices, the template's own causes first.
+
+        Pre-selected: high/medium confidence hypotheses whose cause the template addresses (a late-shipment
+        letter does not argue carrier delays), and always the best-ranked of those.
+        """
         hyps = backend.hypotheses(self.diagnosis)
-        out = []
         if hyps is None or len(hyps) == 0:
-            return out
-        for i, row in enumerate(hyps.to_dict("records")):
+            return []
+        relevant = set(get_template(self.template_id).causes or ()) if self.template_id else set()
+        rows = list(enumerate(hyps.to_dict("records")))
+        fits = [not relevant or str(row.get("cause")) in relevant for _, row in rows]
+        order = sorted(range(len(rows)), key=lambda k: not fits[k])  # stable: rank order within each group
+        out = []
+        for position, k in enumerate(order):
+            i, row = rows[k]
             conf = str(row.get("confidence") or "")
             out.append({
                 "key": backend.hypothesis_key(row, i), "cause": str(row.get("cause")),
                 "statement": str(row.get("statement") or ""), "original": str(row.get("statement") or ""),
-                "selected": conf in ("high", "medium") or i == 0, "manual": False,
+                "selected": fits[k] and (conf in ("high", "medium") or position == 0), "manual": False,
                 "confidence": conf, "evidence": backend.evidence_text(row),
                 "scope": backend.scope_text(row),
             })
@@ -321,7 +331,8 @@ class AppealBuilder:
     def _open_template(self, template_id: str, *, carry_over: bool):
         """Switch to ``template_id``: restore its draft for this account, else start from the data.
 
-        With ``carry_over`` the seller fields and causes typed so far are kept when there is no draft.
+        With ``carry_over`` (no draft yet) the seller fields, edited sentences and hand-added causes are kept;
+        the diagnosed causes are pre-selected afresh for the new template.
         """
         if template_id not in self.template_by_id and self.templates:
             template_id = self.templates[0]["id"]
@@ -340,6 +351,15 @@ class AppealBuilder:
                           f'{html.escape(str(self.draft_file))}</span>'
         elif not carry_over:
             self._apply_state({"fields": {}, "causes": self._default_causes()})
+        else:
+            # Keep what the analyst typed (fields, edited sentences, causes added by hand), but choose the
+            # diagnosed causes afresh: each letter type argues its own causes.
+            edited = {c["key"]: c["statement"] for c in self.causes
+                      if not c.get("manual") and c["statement"] != c["original"]}
+            causes = self._default_causes()
+            for cause in causes:
+                cause["statement"] = edited.get(cause["key"], cause["statement"])
+            self.causes = causes + [c for c in self.causes if c.get("manual")]
         self._fill_widgets()
 
     def _fill_widgets(self):
