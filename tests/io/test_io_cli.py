@@ -34,7 +34,7 @@ def test_rejects_file_is_never_overwritten(tmp_path, capsys):
     target.write_text("keep me")
     cli.main(["validate", str(FIXTURES / "rows_with_problems.csv"), "--json", "--rejects", str(target)])
     out = json.loads(capsys.readouterr().out)
-    assert out["rejects_file"] == str(tmp_path / "rejects-1.csv")
+    assert out["rejects_file"] == str(tmp_path / "rejects-2.csv")
     assert target.read_text() == "keep me"
 
 

@@ -12,12 +12,12 @@ import io
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ConfigError
+from ..files import candidates, write_new
 from ..io.schema import PII_COLUMNS
 from . import blocks
 from .docx import docx_bytes
@@ -28,49 +28,6 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Buyer PII by name (schema list plus patterns), and free text that may hold names or addresses.
 PII_PATTERN = re.compile(r"buyer|e-?mail|phone|address|postal|zip|recipient|rater|cpf|customer_id|ship_to|bill_", re.IGNORECASE)
 FREE_TEXT = ("feedback_text", "return_comment", "message", "message_text", "comments")
-
-
-def candidates(path: Path):
-    """path, path-2, path-3, ... (the suffix goes before the extension)."""
-    yield path
-    n = 2
-    while True:
-        yield path.with_name(f"{path.stem}-{n}{path.suffix}")
-        n += 1
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_new(path: str | Path, data: bytes) -> Path:
-    """Atomically write bytes to `path`, or to the first free numbered variant; returns the path written."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; exports get the user's normal permissions
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        for target in candidates(path):
-            try:
-                os.link(tmp, target)  # fails if the target exists: never overwrites
-                return target
-            except FileExistsError:
-                continue
-            except OSError:  # no hard links on this file system: check, then rename
-                if target.exists():
-                    continue
-                os.replace(tmp, target)
-                return target
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    raise AssertionError("unreachable")
 
 
 def letter_bytes(markdown: str, fmt: str, *, ascii_quotes: bool = False, width: int = 78,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+from ..files import write_new_text
 
 
 def add_parser(sub):
@@ -30,17 +31,6 @@ def add_parser(sub):
     return p
 
 
-def free_path(path: Path) -> Path:
-    """``path`` if it does not exist, else ``stem-1.ext``, ``stem-2.ext``, ... (the first free one)."""
-    path = Path(path)
-    if not path.exists():
-        return path
-    n = 1
-    while True:
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
 
 
 def tags_table(dx):
@@ -68,9 +58,7 @@ def run(args: argparse.Namespace) -> int:
                   min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
                   start=start, end=end)
     if args.tags:
-        target = free_path(Path(args.tags))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tags_table(dx).to_csv(target, index=False)
+        target = write_new_text(args.tags, tags_table(dx).to_csv(index=False))
         print(f"reinstate diagnose: wrote per-order tags to {target}", file=sys.stderr)
     if args.json:
         sys.stdout.write(dx.to_json(indent=2) + "\n")

@@ -14,6 +14,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..files import write_new_text
 from ..io.encoding import LoadWarning
 from ..paths import OUT_DIR
 
@@ -32,16 +33,6 @@ def add_parser(subparsers):
     return p
 
 
-def free_path(path: Path) -> Path:
-    """``path`` if it does not exist, else the first free ``name-1.ext``, ``name-2.ext`` ..."""
-    if not path.exists():
-        return path
-    n = 1
-    while True:
-        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
 
 
 def run(args) -> int:
@@ -58,10 +49,7 @@ def run(args) -> int:
     if len(data.rejects):
         target = Path(args.rejects) if args.rejects else \
             OUT_DIR / f"rejects-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.csv"
-        target = free_path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data.rejects.to_csv(target, index=False)
-        rejects_file = str(target)
+        rejects_file = str(write_new_text(target, data.rejects.to_csv(index=False)))
 
     total = sum(f.rows_rejected for f in data.files)
     if args.json:
