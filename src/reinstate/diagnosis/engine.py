@@ -20,14 +20,14 @@ import pandas as pd
 
 from ..dataset import messages_of, orders_of
 from ..errors import ReinstateError
-from ..metrics.flags import order_flags
+from ..metrics.flags import order_flags, order_groups
 from ..metrics.windows import to_day
 from . import hypotheses as hyp
-from .defects import mark_defects
+from .defects import joined_names, mark_defects
 from .policy import load_policy
 from .scopes import memberships
 from .statements import nested_phrase, statement
-from .tags import KEY, late_messages, order_texts, order_tags, text_tags
+from .tags import KEY, first_valid, late_messages, order_texts, order_tags, text_tags
 from .text import TEXT_CAUSES
 
 try:  # the loader's masker when present (it knows Amazon order ids are not phone numbers)
@@ -176,20 +176,24 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     as_of = pd.Timestamp(to_day(as_of, "as_of"))
     orders, messages = _orders(data, account, marketplace)
     causes = list(pol["causes"])
-    flags = order_flags(orders, as_of=as_of)
+    # The order key is factorised once: order i of every per-order frame below is row i of ``flags``, and
+    # item rows point at it through ``groups[0]``. Merges on the (account, marketplace, order_id) strings
+    # at each stage were most of ``diagnose`` at 1M orders in the benchmark profile.
+    groups = order_groups(orders)
+    flags = order_flags(orders, as_of=as_of, groups=groups)
     extra = [c for c in ("sku", "asin") if c in orders.columns and c not in flags.columns]
     if extra:  # the first item's SKU/ASIN, for per-order views (scopes use every item, see scopes.py)
-        first = orders.groupby(KEY, sort=False, observed=True, dropna=False)[extra].first().reset_index()
-        flags = flags.merge(first, on=KEY, how="left")
+        flags = pd.concat([flags, first_valid(orders, extra, groups[0], len(flags))], axis=1)
 
-    texts = order_texts(orders, flags)
+    texts = order_texts(orders, flags, groups=groups)
     texts = pd.concat([texts, text_tags(texts, policy=pol, lexicon_dirs=lexicon_dirs)], axis=1)
-    tags = order_tags(orders, flags, messages, as_of=as_of, policy=pol, lexicon_dirs=lexicon_dirs, texts=texts)
+    tags = order_tags(orders, flags, messages, as_of=as_of, policy=pol, lexicon_dirs=lexicon_dirs, texts=texts,
+                      groups=groups)
     lrr = late_messages(messages, as_of=as_of, hours=float(pol["response_hours"]))
     marked = mark_defects(flags, lrr, as_of=as_of, start=start, end=end, odr_offset_days=odr_offset_days)
     # Tag columns get a "t_" prefix: flags already has late_shipment, late_delivery, ... as metric facts.
-    facts = marked.merge(tags.rename(columns={c: "t_" + c for c in causes}), on=KEY, how="left",
-                         validate="one_to_one")
+    # order_tags keeps flags' rows in order, so the tags are placed side by side (no key merge).
+    facts = pd.concat([marked, tags.drop(columns=KEY).rename(columns={c: "t_" + c for c in causes})], axis=1)
     for c in causes:
         facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
     analysed = facts["analysed"].to_numpy(bool)
@@ -198,15 +202,13 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     hit = evidence & defect[:, None]
     facts["primary_cause"] = _primary(facts, pol).where(defect)
 
-    members = memberships(orders, flags, pol["dimensions"])
+    members = memberships(orders, flags, pol["dimensions"], gid=groups[0])
     heads = hyp.build(facts, hit, analysed, members, causes, policy=pol, min_support=min_support, alpha=alpha,
                       evidence=evidence)
 
     total = int(defect.sum())
-    if len(texts):  # row position of each text's order (texts are few: join them, not the whole table)
-        where = facts.loc[facts["has_text"].fillna(False).to_numpy(bool), KEY].assign(
-            oid=np.flatnonzero(facts["has_text"].fillna(False).to_numpy(bool)))
-        texts = texts.merge(where, on=KEY, how="left")
+    # texts carry their order's row position (``oid``) from order_texts; it is their last column.
+    texts = texts[[c for c in texts.columns if c != "oid"] + ["oid"]]
     # Plain numpy columns, converted once: each hypothesis row below only indexes them.
     slim = {"order_id": facts["order_id"].astype(str).to_numpy(dtype=object),
             "purchase_ns": facts["purchase_date"].astype("int64").to_numpy(),
@@ -227,15 +229,13 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     frame["nested_in"] = frame["nested_in"].astype("Int64")
     frame = pd.concat([frame[frame["rank"].notna()], frame[frame["rank"].isna()]], ignore_index=True)
 
-    tag_cols = [c for c in causes]
-    joined = pd.Series("", index=facts.index, dtype=object)
-    for c in tag_cols:
-        joined = joined.where(~facts["t_" + c], joined + c + ";")
+    joined = pd.Series(joined_names(facts[["t_" + c for c in causes]].to_numpy(bool), causes),
+                       index=facts.index, dtype=object)
     any_defect = facts[["defective", "late_shipment", "seller_cancelled", "late_delivery"]].astype("boolean") \
         .fillna(False).any(axis=1) | facts["t_no_tracking"]
     per_order = pd.DataFrame({
         "order_id": facts["order_id"], "account": facts["account"], "marketplace": facts["marketplace"],
-        "tags": joined.str.rstrip(";"), "text": facts["text"], "source": facts["source"],
+        "tags": joined, "text": facts["text"], "source": facts["source"],
         "analysed": facts["analysed"], "defect": pd.Series(defect, index=facts.index),
         "kinds": facts["kinds"], "any_defect": any_defect.to_numpy(),
         "has_text": facts["has_text"].fillna(False).astype(bool),

@@ -13,23 +13,39 @@ KEY = ["account", "marketplace", "order_id"]
 ORDER_LEVEL = ("carrier", "fulfillment_channel")
 
 
-def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims) -> dict[str, pd.DataFrame]:
-    """dimension -> DataFrame(oid, value) of distinct pairs; absent or all-missing dimensions are left out."""
-    pos = flags[KEY].assign(oid=np.arange(len(flags)))
+def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndarray | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """dimension -> DataFrame(oid, value, code) of distinct pairs in order of first appearance; ``code``
+    numbers the values in order of first appearance (``pd.factorize(value)``). Absent or all-missing
+    dimensions are left out. ``gid``: each item row's order row in ``flags``
+    (``metrics.flags.order_groups``); without it, item rows are matched to flags by key.
+    """
     out = {}
     item_dims = [d for d in dims if d not in ORDER_LEVEL and d in orders.columns]
     if item_dims:
-        items = orders[KEY + item_dims].merge(pos, on=KEY, how="inner")
+        if gid is None:
+            pos = flags[KEY].assign(oid=np.arange(len(flags)))
+            items = orders[KEY + item_dims].merge(pos, on=KEY, how="inner")
+            item_oid = items["oid"].to_numpy()
+        else:
+            items, item_oid = orders, np.asarray(gid)
     for d in dims:
         if d in ORDER_LEVEL and d in flags.columns:
-            pairs = pd.DataFrame({"oid": pos["oid"].to_numpy(), "value": flags[d].astype("string").to_numpy()})
+            oid, values = np.arange(len(flags)), flags[d]
         elif d in item_dims:
-            pairs = pd.DataFrame({"oid": items["oid"].to_numpy(), "value": items[d].astype("string").to_numpy()})
+            oid, values = item_oid, items[d]
         else:
             continue
-        pairs = pairs.dropna().drop_duplicates()
-        if len(pairs):
-            out[d] = pairs
+        # Distinct (order, value) pairs on integer codes: drop_duplicates on the string pairs was the
+        # largest part of this function at 1M orders in the benchmark profile.
+        codes, uniques = pd.factorize(values.astype("string"), sort=False)
+        ok = codes >= 0
+        oid, codes = oid[ok], codes[ok]
+        pair = oid.astype(np.int64) * max(len(uniques), 1) + codes
+        first = ~pd.Series(pair).duplicated().to_numpy() if len(pair) else np.zeros(0, dtype=bool)
+        if first.any():
+            out[d] = pd.DataFrame({"oid": oid[first], "value": uniques.take(codes[first]).array,
+                                   "code": codes[first]})
     return out
 
 

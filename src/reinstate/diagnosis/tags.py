@@ -19,8 +19,11 @@ unresponsive_service        a buyer message, received before the order's first d
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from ..io.combine import isin
+from ..metrics.flags import order_groups
 from .text import TEXT_CAUSES, classify_texts
 
 KEY = ["account", "marketplace", "order_id"]
@@ -32,15 +35,45 @@ def _bool(series) -> pd.Series:
     return series.astype("boolean").fillna(False).astype(bool)
 
 
-def order_texts(orders: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """Long table (account, marketplace, order_id, source, raw) of every non-empty buyer text per order."""
+def first_valid(frame: pd.DataFrame, cols, gid: np.ndarray, n_orders: int) -> pd.DataFrame:
+    """Per order (row i = order number i of ``gid``): each column's first non-missing value in row order,
+    like ``groupby(...).first()``, but on the integer order numbers instead of hashing string keys."""
+    out = {}
+    for c in cols:
+        s = frame[c]
+        rows = np.flatnonzero(s.notna().to_numpy(bool))
+        uniq, first = np.unique(gid[rows], return_index=True)
+        take = np.full(n_orders, -1, dtype=np.int64)
+        take[uniq] = rows[first]
+        out[c] = pd.api.extensions.take(s.array, take, allow_fill=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(n_orders))
+
+
+def _groups(orders: pd.DataFrame, groups) -> tuple[np.ndarray, np.ndarray]:
+    return order_groups(orders) if groups is None else groups
+
+
+def order_texts(orders: pd.DataFrame, flags: pd.DataFrame, *, groups=None) -> pd.DataFrame:
+    """Long table (account, marketplace, order_id, source, raw, oid) of every non-empty buyer text per order
+    (each source's first non-empty value per order, source by source); ``oid`` is the order's row in ``flags``.
+    ``groups``: ``order_groups(orders)`` when already computed."""
     sources = [c for c in TEXT_SOURCES if c in orders.columns]
     if not sources:
-        return pd.DataFrame(columns=[*KEY, "source", "raw"])
-    firsts = orders.groupby(KEY, sort=False, observed=True, dropna=False)[sources].first().reset_index()
-    long = firsts.melt(id_vars=KEY, value_vars=sources, var_name="source", value_name="raw")
-    raw = long["raw"].astype("string").str.strip()
-    return long.loc[raw.notna() & raw.ne("").fillna(False)].assign(raw=raw).reset_index(drop=True)
+        return pd.DataFrame(columns=[*KEY, "source", "raw", "oid"])
+    gid, _ = _groups(orders, groups)
+    firsts = first_valid(orders, sources, gid, len(flags))
+    parts = []
+    for c in sources:
+        raw = firsts[c].astype("string").str.strip()
+        oid = np.flatnonzero((raw.notna() & raw.ne("").fillna(False)).to_numpy(bool))
+        part = flags[KEY].iloc[oid].reset_index(drop=True)
+        part["source"] = c
+        part["raw"] = raw.iloc[oid].to_numpy()
+        part["oid"] = oid
+        parts.append(part)
+    long = pd.concat(parts, ignore_index=True)
+    long["raw"] = long["raw"].astype("string")
+    return long
 
 
 def text_tags(texts: pd.DataFrame, *, policy: dict, lexicon_dirs=()) -> pd.DataFrame:
@@ -54,13 +87,18 @@ def text_tags(texts: pd.DataFrame, *, policy: dict, lexicon_dirs=()) -> pd.DataF
     return out
 
 
-def first_defect_time(orders: pd.DataFrame) -> pd.DataFrame:
-    """Earliest feedback/claim/chargeback timestamp per order (NaT when none)."""
+def first_defect_time(orders: pd.DataFrame, *, groups=None, n_orders: int | None = None) -> pd.DataFrame:
+    """Earliest feedback/claim/chargeback timestamp per order (NaT when none), one row per order in
+    ``order_flags`` order."""
     cols = [c for c in DEFECT_DATES if c in orders.columns]
-    firsts = orders.groupby(KEY, sort=False, observed=True, dropna=False)[cols].first() if cols else \
-        orders.groupby(KEY, sort=False, observed=True, dropna=False).size().to_frame("_").iloc[:, :0]
-    when = firsts.min(axis=1) if cols else pd.Series(pd.NaT, index=firsts.index, dtype="datetime64[ns, UTC]")
-    return when.rename("first_defect_at").reset_index()
+    gid, first_pos = _groups(orders, groups)
+    n = len(first_pos) if n_orders is None else n_orders
+    firsts = orders[KEY].iloc[first_pos].reset_index(drop=True)
+    if cols:
+        when = first_valid(orders, cols, gid, n).min(axis=1)
+    else:
+        when = pd.Series(pd.NaT, index=firsts.index, dtype="datetime64[ns, UTC]")
+    return firsts.assign(first_defect_at=when.to_numpy())
 
 
 def late_messages(messages: pd.DataFrame | None, *, until: pd.Series | None = None, as_of=None,
@@ -90,26 +128,40 @@ def late_messages(messages: pd.DataFrame | None, *, until: pd.Series | None = No
     return m[cols]
 
 
-def _joined(frame: pd.DataFrame, values: pd.Series, sep: str, name: str) -> pd.DataFrame:
-    """KEY + ``name``: each order's ``values`` joined with ``sep`` in row order.
+def _joined(oid: np.ndarray, values: np.ndarray, sep: str, n_orders: int) -> np.ndarray:
+    """Per order (object array of ``n_orders``, NaN where none): its ``values`` joined with ``sep`` in row
+    order. Joined rank by rank on integer order numbers: the per-order string group-by and the merges back
+    were the largest cost of ``order_tags`` at 1M orders in the benchmark profile."""
+    out = np.full(n_orders, np.nan, dtype=object)
+    if not len(oid):
+        return out
+    order = np.argsort(oid, kind="stable")
+    o, v = oid[order], values[order]
+    start = np.r_[True, o[1:] != o[:-1]]
+    rank = np.arange(len(o)) - np.maximum.accumulate(np.where(start, np.arange(len(o)), 0))
+    out[o[start]] = v[start]
+    for r in range(1, int(rank.max()) + 1):
+        sel = rank == r
+        out[o[sel]] = out[o[sel]] + sep + v[sel]
+    return out
 
-    Only orders with several rows go through the Python-level join; most orders have one text, and the
-    per-group join was the largest cost of ``order_tags`` at 1M orders in the benchmark profile.
-    """
-    multi = frame.duplicated(KEY, keep=False).to_numpy()
-    out = frame.loc[~multi, KEY].assign(**{name: values[~multi].astype(object).to_numpy()})
-    if multi.any():
-        part = frame.loc[multi, KEY].assign(_v=values[multi].astype(object).to_numpy())
-        joined = part.groupby(KEY, sort=False, dropna=False)["_v"].agg(sep.join).rename(name).reset_index()
-        out = pd.concat([out, joined], ignore_index=True)
-    return out.reset_index(drop=True)
+
+def _text_oids(texts: pd.DataFrame, flags: pd.DataFrame) -> np.ndarray:
+    """Each text's order row in ``flags`` (``oid`` when ``order_texts`` made the table, else by key)."""
+    if "oid" in texts.columns:
+        return texts["oid"].to_numpy(np.int64)
+    pos = flags[KEY].assign(oid=np.arange(len(flags)))
+    return texts[KEY].merge(pos, on=KEY, how="left")["oid"].to_numpy(np.int64)
 
 
 def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame | None = None, *,
-               as_of, policy: dict, lexicon_dirs=(), texts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per order of ``flags`` with a boolean column per cause, plus ``text`` and ``source``.
+               as_of, policy: dict, lexicon_dirs=(), texts: pd.DataFrame | None = None,
+               groups=None) -> pd.DataFrame:
+    """One row per order of ``flags`` (same order) with a boolean column per cause, plus ``text``,
+    ``source`` and ``has_text``.
 
     ``texts``: the classified long text table (``order_texts`` + ``text_tags``) when already computed.
+    ``groups``: ``metrics.flags.order_groups(orders)`` when already computed (flags must come from it).
     """
     f = flags
     out = f[KEY].copy()
@@ -125,22 +177,23 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     out["no_tracking"] = mfn & shipped.to_numpy() & f["tracking_valid"].astype("boolean").eq(False).fillna(False).to_numpy()
     out["stockout_or_cancellation"] = _bool(f["seller_cancelled"]).to_numpy()
 
-    # Text tags, aggregated per order (any source), with the texts that produced them.
+    # Text tags, aggregated per order (any source), with the texts that produced them. Everything is
+    # indexed by the order's row (``oid``): out has flags' rows in flags' order.
+    n = len(f)
+    groups = _groups(orders, groups)
     if texts is None:
-        texts = order_texts(orders, f)
+        texts = order_texts(orders, f, groups=groups)
         texts = pd.concat([texts, text_tags(texts, policy=policy, lexicon_dirs=lexicon_dirs)], axis=1)
-    tt = texts[list(TEXT_CAUSES)]
-    tagged = texts.loc[tt.any(axis=1)]
-    per_order = tagged.groupby(KEY, sort=False, observed=True, dropna=False)[list(TEXT_CAUSES)].any()
-    shown = _joined(tagged, tagged["source"] + ": " + tagged["raw"].astype(str), " | ", "text")
-    srcs = _joined(tagged, tagged["source"], ";", "source")
-    out = out.merge(per_order.reset_index(), on=KEY, how="left")
-    out = out.merge(shown, on=KEY, how="left").merge(srcs, on=KEY, how="left")
-    for c in TEXT_CAUSES:
-        out[c] = out[c].astype("boolean").fillna(False).astype(bool)
-    has_text = texts.groupby(KEY, sort=False, observed=True, dropna=False).size().rename("n_texts")
-    out = out.merge(has_text.reset_index(), on=KEY, how="left")
-    out["has_text"] = out.pop("n_texts").fillna(0).gt(0)
+    oid = _text_oids(texts, f)
+    tt = texts[list(TEXT_CAUSES)].to_numpy(bool)
+    for j, c in enumerate(TEXT_CAUSES):
+        out[c] = np.bincount(oid[tt[:, j]], minlength=n)[:n] > 0
+    tagged = tt.any(axis=1)
+    src = texts["source"].to_numpy(dtype=object)[tagged]
+    raw = texts["raw"].astype(str).to_numpy(dtype=object)[tagged]
+    out["text"] = _joined(oid[tagged], src + ": " + raw, " | ", n)
+    out["source"] = _joined(oid[tagged], src, ";", n)
+    out["has_text"] = np.bincount(oid, minlength=n)[:n] > 0
 
     # Structured late delivery when the shipment's own timeliness is unknown.
     out["late_delivery"] = out["late_delivery"] | (late_del & late_ship.isna()).to_numpy()
@@ -148,10 +201,10 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     out["amazon_fulfillment"] = afn & (complaint | late_del.to_numpy())
 
     # Buyer messages left unanswered before the order's first defect.
-    firsts = first_defect_time(orders)
+    firsts = first_defect_time(orders, groups=groups, n_orders=n)
     until = firsts.dropna(subset=["first_defect_at"]).drop_duplicates("order_id").set_index("order_id")["first_defect_at"]
     msgs = late_messages(messages, until=until, as_of=as_of, hours=float(policy["response_hours"]))
-    late_ids = set(msgs.loc[msgs["late"], "order_id"].astype(str))
-    out["unresponsive_service"] = out["unresponsive_service"] | out["order_id"].astype(str).isin(late_ids)
+    late_ids = pd.Series(sorted(set(msgs.loc[msgs["late"], "order_id"].astype(str))), dtype="string")
+    out["unresponsive_service"] = out["unresponsive_service"].to_numpy(bool) | isin(out["order_id"].astype("string"), late_ids)
     causes = list(policy["causes"])
     return out[[*KEY, *causes, "text", "source", "has_text"]]

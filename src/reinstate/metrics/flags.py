@@ -103,19 +103,38 @@ def _na_bool(index) -> pd.Series:
     return pd.Series(pd.NA, index=index, dtype="boolean")
 
 
-def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> pd.DataFrame:
+ORDER_KEY = ["account", "marketplace", "order_id"]
+
+
+def order_groups(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(gid, first_pos)``: each item row's order number and each order's first item row.
+
+    Orders are numbered 0..n-1 in order of first appearance, which is the row order of ``order_flags``:
+    item row r belongs to flags row ``gid[r]``. Callers that need both (the diagnosis) compute it once and
+    pass it to ``order_flags(groups=...)`` instead of hashing the string order keys again.
+    """
+    gid = orders.groupby(ORDER_KEY, sort=False, observed=True, dropna=False).ngroup().to_numpy()
+    # Groups are numbered in order of first appearance, so an order's first item row is where the running
+    # maximum of the group number rises.
+    running = np.maximum.accumulate(gid) if len(gid) else gid
+    first_pos = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(gid) else gid
+    return gid, first_pos
+
+
+def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None,
+                groups: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     """Collapse canonical order items to one row per order with the metric flags described above.
 
     ``as_of`` (the day the analyst looks at Account Health, default today) only matters for orders whose
-    deadline passed without a confirmation or delivery.
+    deadline passed without a confirmation or delivery. ``groups``: ``order_groups(orders)`` when the
+    caller already has it.
 
     >>> order_flags(load("data/sample").orders, as_of="2026-11-01").defective.sum()  # doctest: +SKIP
     """
     as_of = pd.Timestamp(as_of or dt.date.today()).normalize()
     items = orders
     has = items.columns.__contains__
-    key = ["account", "marketplace", "order_id"]
-    grouped = items.groupby(key, sort=False, observed=True, dropna=False)
+    key = ORDER_KEY
 
     first_cols = [c for c in ("fulfillment_channel", "order_status", "purchase_date", "product_category",
                               "carrier", "ship_from", "latest_ship_date", "ship_confirmed_at", "tracking_id",
@@ -123,12 +142,9 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None) -> 
                               "feedback_rating", "feedback_removed", "claim_status", "claim_date",
                               "chargeback_type", "chargeback_date", "chargeback_outcome") if has(c)]
     # One factorisation of the order key, reused for everything below (string keys are costly to hash).
-    # Groups are numbered in order of first appearance, so an order's first item row is where the running
-    # maximum of the group number rises; order-level fields are taken from that row (the schema says they
-    # agree on every item row), which is much cheaper than a per-column groupby "first".
-    gid = grouped.ngroup().to_numpy()
-    running = np.maximum.accumulate(gid) if len(gid) else gid
-    first_pos = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(gid) else gid
+    # Order-level fields are taken from each order's first item row (the schema says they agree on every
+    # item row), which is much cheaper than a per-column groupby "first".
+    gid, first_pos = order_groups(items) if groups is None else groups
     n_orders = len(first_pos)
     out = items.iloc[first_pos][key + first_cols].reset_index(drop=True)
 
