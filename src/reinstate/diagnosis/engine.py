@@ -131,10 +131,11 @@ def _orders(data, account, marketplace) -> tuple[pd.DataFrame, pd.DataFrame | No
 
 
 def _primary(facts: pd.DataFrame, policy: dict) -> pd.Series:
-    out = pd.Series(pd.NA, index=facts.index, dtype="string")
+    # On a numpy object array: Series.mask on Arrow strings per cause was a visible cost at 1M orders.
+    out = np.full(len(facts), None, dtype=object)
     for cause in reversed(policy["primary_order"]):
-        out = out.mask(facts["t_" + cause], cause)
-    return out
+        out[facts["t_" + cause].to_numpy(bool)] = cause
+    return pd.Series(out, index=facts.index, dtype="string")
 
 
 def _evidence(oids, slim, texts, cause, policy):
@@ -143,16 +144,19 @@ def _evidence(oids, slim, texts, cause, policy):
     oids = np.asarray(oids)
     quotes: list[str] = []
     quoted = np.zeros(len(oids), dtype=bool)
-    if texts is not None and len(texts):
-        mine = texts[np.isin(texts["oid"].to_numpy(), oids)]
+    if texts is not None and len(texts["oid"]):
+        # ``texts``: numpy columns made once in diagnose (indexing the frame per hypothesis row was most of
+        # this function at 1M orders).
+        sel = np.isin(texts["oid"], oids)
         if cause in TEXT_CAUSES:
-            mine = mine[mine[cause].to_numpy(bool)]
-        quoted = np.isin(oids, mine["oid"].to_numpy())
-        raw = mine["raw"].astype(str).drop_duplicates()
+            sel &= texts[cause]
+        quoted = np.isin(oids, texts["oid"][sel])
+        raw = pd.unique(texts["raw"][sel])
         # Representative: mid-length first (very short texts say little, very long ones get cut).
-        raw = raw.iloc[np.argsort(np.abs(raw.str.len().to_numpy() - 70), kind="stable")]
+        lengths = np.fromiter((len(t) for t in raw), dtype=np.int64, count=len(raw))
+        raw = raw[np.argsort(np.abs(lengths - 70), kind="stable")]
         width = int(policy["quote_chars"])
-        for text in raw.head(int(policy["quotes"])):
+        for text in raw[: int(policy["quotes"])]:
             text = " ".join(mask_text(text).split())
             quotes.append(text if len(text) <= width else text[: width - 1].rstrip() + "…")
     when = slim["purchase_ns"][oids]
@@ -218,11 +222,13 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     for c in ("purchase_day", "ship_by_day", "delivery_by_day"):
         if c in facts.columns:
             slim[c] = facts[c].to_numpy(dtype="datetime64[ns]")
+    text_cols = {"oid": texts["oid"].to_numpy(np.int64), "raw": texts["raw"].astype(str).to_numpy(dtype=object),
+                 **{c: texts[c].to_numpy(bool) for c in TEXT_CAUSES if c in texts.columns}}
     rows, covered = [], np.zeros(len(facts), dtype=bool)
     for rank, h in enumerate(heads, start=1):
         for c in (h, *h.nested):
             covered[c.oids] = True
-            rows.append(_row(c, rank if c is h else None, None if c is h else rank, h, slim, texts, total,
+            rows.append(_row(c, rank if c is h else None, None if c is h else rank, h, slim, text_cols, total,
                              pol))
     frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
     frame["rank"] = frame["rank"].astype("Int64")

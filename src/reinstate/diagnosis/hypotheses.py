@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from . import stats
 from .scopes import best_span
@@ -63,13 +64,11 @@ def event_days(facts: pd.DataFrame, cause: str, policy: dict) -> pd.Series:
     return day
 
 
-def _group_sums(codes: np.ndarray, rows: np.ndarray, n_groups: int) -> np.ndarray:
-    """Sum of the boolean/integer ``rows`` (orders x causes) per group code -> (groups x causes) int64."""
-    rows = rows.reshape(len(codes), -1)
-    out = np.empty((n_groups, rows.shape[1]), dtype=np.int64)
-    for j in range(rows.shape[1]):
-        out[:, j] = np.bincount(codes, weights=rows[:, j], minlength=n_groups).round().astype(np.int64)
-    return out
+def _one_hot(codes: np.ndarray, oid: np.ndarray, n_groups: int, n_orders: int) -> sparse.csr_matrix:
+    """(groups x orders) 0/1 matrix of the membership pairs: its product with an (orders x causes) count
+    matrix sums every cause column per group in one pass, without gathering the rows per dimension (one
+    ``np.bincount`` per cause and dimension on gathered rows was most of ``_scoped`` at 1M orders)."""
+    return sparse.csr_matrix((np.ones(len(oid), dtype=np.int64), (codes, oid)), shape=(n_groups, n_orders))
 
 
 def _scoped(hit, ev, elig, members, causes) -> pd.DataFrame:
@@ -82,14 +81,16 @@ def _scoped(hit, ev, elig, members, causes) -> pd.DataFrame:
     N = elig.sum(axis=0)
     K = ev.sum(axis=0)
     frames = []
+    counts = None
     for dim, pairs in members.items():
         oid = pairs["oid"].to_numpy()
-        codes, values = pd.factorize(pairs["value"], sort=False)
+        codes, values = _codes(pairs)
         if len(values) < 2:  # one value covers everything: that is the account-wide case
             continue
-        # Per (value, cause) sums as one bincount per cause column: np.add.at on the 2-D rows was most of
-        # this function's time in the benchmark profile.
-        d, k, n = (_group_sums(codes, m[oid], len(values)) for m in (hit, ev, elig))
+        if counts is None:  # integer copies, made once (int64: sums stay exact at any size)
+            counts = [m.astype(np.int64) for m in (hit, ev, elig)]
+        onehot = _one_hot(codes, oid, len(values), len(hit))
+        d, k, n = (np.asarray(onehot @ m, dtype=np.int64) for m in counts)
         vi, cj = np.nonzero((d > 0) & (n < N[None, :]))
         if not len(vi):
             continue
@@ -147,10 +148,30 @@ def _finish(c: Candidate):
     c.lift = float(stats.lift([c.k], [c.n], [c.K], [c.N])[0])
 
 
+def _codes(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(pairs["value"])``, taken from ``memberships``' ``code`` column when present."""
+    if "code" in pairs.columns:
+        codes = pairs["code"].to_numpy(np.int64)
+        first = np.unique(codes, return_index=True)[1]
+        return codes, pairs["value"].to_numpy(dtype=object)[first]
+    return pd.factorize(pairs["value"], sort=False)
+
+
+def _shared(a: np.ndarray, b: np.ndarray) -> int:
+    """``len(np.intersect1d(a, b))`` for sorted arrays of distinct row positions (every ``Candidate.oids``
+    is: np.flatnonzero or np.unique), by binary search of the smaller in the larger; ``intersect1d``
+    re-sorted both for each test and was most of ``_merge`` at 1M orders."""
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(small):
+        return 0
+    at = np.minimum(np.searchsorted(large, small), len(large) - 1)
+    return int((large[at] == small).sum())
+
+
 def _overlap(a: Candidate, b: Candidate) -> float:
     if not len(a.oids) or not len(b.oids):
         return 0.0
-    return len(np.intersect1d(a.oids, b.oids)) / min(len(a.oids), len(b.oids))
+    return _shared(a.oids, b.oids) / min(len(a.oids), len(b.oids))
 
 
 def _merge(cands: list[Candidate], policy: dict) -> list[Candidate]:
@@ -170,7 +191,7 @@ def _merge(cands: list[Candidate], policy: dict) -> list[Candidate]:
                 better = c.n < a.n and c.excess() >= share * a.excess()
             else:
                 # A deeper cause takes the headline only if it covers most of the other's defects.
-                shared = len(np.intersect1d(a.oids, c.oids))
+                shared = _shared(a.oids, c.oids)
                 better = depth.get(c.cause, 9) < depth.get(a.cause, 9) and shared >= thr * len(a.oids)
             if better:
                 c.nested.extend([a, *a.nested])
@@ -232,11 +253,16 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
     groups = {}
     for r in keep.itertuples(index=False):
         if r.dimension not in groups:
+            # Pairs grouped by value once (stable, so each value's orders stay in pair order) and sliced per
+            # row: a full scan of the codes per reported row was quadratic in the benchmark profile.
             pairs = members[r.dimension]
-            groups[r.dimension] = (pairs["oid"].to_numpy(), pd.factorize(pairs["value"], sort=False)[0])
-        oid, codes = groups[r.dimension]
+            codes = _codes(pairs)[0]
+            by = np.argsort(codes, kind="stable")
+            bounds = np.searchsorted(codes[by], np.arange(codes.max() + 2 if len(codes) else 1))
+            groups[r.dimension] = (pairs["oid"].to_numpy()[by], bounds)
+        oid, bounds = groups[r.dimension]
         j = causes.index(r.cause)
-        mine = oid[codes == r.code]
+        mine = oid[bounds[r.code]:bounds[r.code + 1]]
         c = Candidate(r.cause, r.dimension, str(r.value), int(r.k), int(r.n), float(r.p_value),
                       np.unique(mine[hit[mine, j]]))
         c.N, c.K, c.p_adjusted, c.d = int(r.N), int(r.K), float(r.p_adjusted), int(r.d)

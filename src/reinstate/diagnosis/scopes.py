@@ -42,7 +42,10 @@ def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndar
         ok = codes >= 0
         oid, codes = oid[ok], codes[ok]
         pair = oid.astype(np.int64) * max(len(uniques), 1) + codes
-        first = ~pd.Series(pair).duplicated().to_numpy() if len(pair) else np.zeros(0, dtype=bool)
+        if d in ORDER_LEVEL and d not in item_dims:  # one value per order: the pairs are distinct already
+            first = np.ones(len(pair), dtype=bool)
+        else:
+            first = ~pd.Series(pair).duplicated().to_numpy() if len(pair) else np.zeros(0, dtype=bool)
         if first.any():
             out[d] = pd.DataFrame({"oid": oid[first], "value": uniques.take(codes[first]).array,
                                    "code": codes[first]})

@@ -98,7 +98,8 @@ def first_defect_time(orders: pd.DataFrame, *, groups=None, n_orders: int | None
         when = first_valid(orders, cols, gid, n).min(axis=1)
     else:
         when = pd.Series(pd.NaT, index=firsts.index, dtype="datetime64[ns, UTC]")
-    return firsts.assign(first_defect_at=when.to_numpy())
+    # .array keeps the tz-aware values (to_numpy() would box a million Timestamps).
+    return firsts.assign(first_defect_at=when.array)
 
 
 def late_messages(messages: pd.DataFrame | None, *, until: pd.Series | None = None, as_of=None,
