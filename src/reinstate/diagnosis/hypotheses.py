@@ -64,6 +64,22 @@ def event_days(facts: pd.DataFrame, cause: str, policy: dict) -> pd.Series:
     return day
 
 
+def _count_matrices(hit: np.ndarray, ev: np.ndarray, elig: np.ndarray):
+    """``hit`` and ``ev`` as sparse int64 matrices (few orders carry a tag), and ``elig`` as its distinct
+    columns (one per channel rule) plus each cause's column among them: summing the dense 1M x causes
+    matrices per dimension was most of ``_scoped`` at 1M orders."""
+    distinct: list[np.ndarray] = []
+    which = np.empty(elig.shape[1], dtype=np.int64)
+    for j in range(elig.shape[1]):  # a handful of columns: compare them, np.unique(axis=0) is very slow here
+        same = [i for i, col in enumerate(distinct) if np.array_equal(col, elig[:, j])]
+        if not same:
+            distinct.append(elig[:, j])
+        which[j] = same[0] if same else len(distinct) - 1
+    dense = np.column_stack(distinct).astype(np.int64) if distinct else np.zeros((len(elig), 0), dtype=np.int64)
+    return (sparse.csr_matrix(hit.astype(np.int8), dtype=np.int64),
+            sparse.csr_matrix(ev.astype(np.int8), dtype=np.int64), (dense, which))
+
+
 def _one_hot(codes: np.ndarray, oid: np.ndarray, n_groups: int, n_orders: int) -> sparse.csr_matrix:
     """(groups x orders) 0/1 matrix of the membership pairs: its product with an (orders x causes) count
     matrix sums every cause column per group in one pass, without gathering the rows per dimension (one
@@ -87,10 +103,12 @@ def _scoped(hit, ev, elig, members, causes) -> pd.DataFrame:
         codes, values = _codes(pairs)
         if len(values) < 2:  # one value covers everything: that is the account-wide case
             continue
-        if counts is None:  # integer copies, made once (int64: sums stay exact at any size)
-            counts = [m.astype(np.int64) for m in (hit, ev, elig)]
+        if counts is None:  # made once for every dimension
+            counts = _count_matrices(hit, ev, elig)
         onehot = _one_hot(codes, oid, len(values), len(hit))
-        d, k, n = (np.asarray(onehot @ m, dtype=np.int64) for m in counts)
+        hit_s, ev_s, (distinct, which) = counts
+        d, k = ((onehot @ m).toarray().astype(np.int64) for m in (hit_s, ev_s))
+        n = np.asarray(onehot @ distinct, dtype=np.int64)[:, which]
         vi, cj = np.nonzero((d > 0) & (n < N[None, :]))
         if not len(vi):
             continue
@@ -152,8 +170,10 @@ def _codes(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(pairs["value"])``, taken from ``memberships``' ``code`` column when present."""
     if "code" in pairs.columns:
         codes = pairs["code"].to_numpy(np.int64)
-        first = np.unique(codes, return_index=True)[1]
-        return codes, pairs["value"].to_numpy(dtype=object)[first]
+        # Codes number values by first appearance: a value's first pair is where the running maximum rises.
+        running = np.maximum.accumulate(codes) if len(codes) else codes
+        first = np.flatnonzero(np.r_[True, running[1:] > running[:-1]]) if len(codes) else codes
+        return codes, pairs["value"].iloc[first].to_numpy(dtype=object)
     return pd.factorize(pairs["value"], sort=False)
 
 

@@ -146,7 +146,7 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None,
     # item row), which is much cheaper than a per-column groupby "first".
     gid, first_pos = order_groups(items) if groups is None else groups
     n_orders = len(first_pos)
-    out = items.iloc[first_pos][key + first_cols].reset_index(drop=True)
+    out = items[key + first_cols].iloc[first_pos].reset_index(drop=True)  # gather only the needed columns
 
     def per_order_sum(values) -> np.ndarray:
         return np.bincount(gid, weights=np.asarray(values, dtype=float), minlength=n_orders).astype("int64")
