@@ -51,6 +51,12 @@ def test_order_groups_number_orders_by_first_appearance():
     # Orders in order of first appearance: (s1, A) = 0, (s1, X) = 1, (s2, X) = 2, (s1, B) = 3.
     assert gid.tolist() == [0, 1, 0, 2, 0, 3]
     assert first.tolist() == [0, 1, 3, 5]
+    items = _items()
+    expected = items.groupby(["account", "marketplace", "order_id"], sort=False, dropna=False).ngroup()
+    assert order_groups(items)[0].tolist() == expected.tolist()
+    # The same numbering when the key columns are not Arrow strings (pandas' group-by path).
+    plain = items.astype({"account": object, "marketplace": object, "order_id": object})
+    assert order_groups(plain)[0].tolist() == expected.tolist()
 
 
 def test_first_valid_is_groupby_first():

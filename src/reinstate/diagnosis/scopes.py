@@ -42,10 +42,12 @@ def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndar
         ok = codes >= 0
         oid, codes = oid[ok], codes[ok]
         pair = oid.astype(np.int64) * max(len(uniques), 1) + codes
-        if d in ORDER_LEVEL and d not in item_dims:  # one value per order: the pairs are distinct already
-            first = np.ones(len(pair), dtype=bool)
-        else:
-            first = ~pd.Series(pair).duplicated().to_numpy() if len(pair) else np.zeros(0, dtype=bool)
+        # A pair can only repeat within an order of several items: look for repeats among those rows only
+        # (most orders have one item; order-level dimensions have one value per order).
+        first = np.ones(len(pair), dtype=bool)
+        if d in item_dims and len(oid):
+            several = np.bincount(oid)[oid] > 1
+            first[several] = ~pd.Series(pair[several]).duplicated().to_numpy()
         if first.any():
             out[d] = pd.DataFrame({"oid": oid[first], "value": uniques.take(codes[first]).array,
                                    "code": codes[first]})

@@ -165,7 +165,8 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     ``groups``: ``metrics.flags.order_groups(orders)`` when already computed (flags must come from it).
     """
     f = flags
-    out = f[KEY].copy()
+    # Columns are collected as numpy arrays and framed once (a DataFrame insert per column cost ~0.4 s at 1M).
+    out: dict = {}
     mfn = f["fulfillment_channel"].eq("MFN").fillna(False).to_numpy()
     afn = f["fulfillment_channel"].eq("AFN").fillna(False).to_numpy()
     cancelled = _bool(f["cancelled"]).to_numpy()
@@ -198,7 +199,7 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
 
     # Structured late delivery when the shipment's own timeliness is unknown.
     out["late_delivery"] = out["late_delivery"] | (late_del & late_ship.isna()).to_numpy()
-    complaint = out[list(policy["fulfilment_complaints"])].any(axis=1).to_numpy()
+    complaint = np.column_stack([out[c] for c in policy["fulfilment_complaints"]]).any(axis=1)
     out["amazon_fulfillment"] = afn & (complaint | late_del.to_numpy())
 
     # Buyer messages left unanswered before the order's first defect.
@@ -206,6 +207,7 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     until = firsts.dropna(subset=["first_defect_at"]).drop_duplicates("order_id").set_index("order_id")["first_defect_at"]
     msgs = late_messages(messages, until=until, as_of=as_of, hours=float(policy["response_hours"]))
     late_ids = pd.Series(sorted(set(msgs.loc[msgs["late"], "order_id"].astype(str))), dtype="string")
-    out["unresponsive_service"] = out["unresponsive_service"].to_numpy(bool) | isin(out["order_id"].astype("string"), late_ids)
+    out["unresponsive_service"] = out["unresponsive_service"] | isin(f["order_id"].astype("string"), late_ids)
     causes = list(policy["causes"])
-    return out[[*KEY, *causes, "text", "source", "has_text"]]
+    frame = pd.DataFrame({c: out[c] for c in [*causes, "text", "source", "has_text"]}, index=f.index)
+    return pd.concat([f[KEY], frame], axis=1)
