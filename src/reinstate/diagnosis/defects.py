@@ -35,7 +35,7 @@ def windows_for(as_of, *, odr_offset_days: int = 15) -> dict[str, tuple]:
 def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=None, end=None,
                  odr_offset_days: int = 15) -> pd.DataFrame:
     """``flags`` plus ``analysed`` (in some window), one boolean per defect kind, ``defect`` and ``kinds``."""
-    f = flags.copy()
+    f = flags.copy(deep=False)  # new columns only (copy-on-write keeps ``flags`` unchanged); a deep copy cost 0.15 s at 1M
     b = lambda c: f[c].astype("boolean").fillna(False).astype(bool)  # noqa: E731
     mfn = f["fulfillment_channel"].eq("MFN").fillna(False)
     not_cancelled = ~b("cancelled")
@@ -48,7 +48,7 @@ def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=N
         inside = _within(f["purchase_day"], lo, hi)
         win = {k: inside for k in ("odr", "lsr", "cancel", "vtr", "otdr")}
         analysed = inside
-        msg_ids = set(received.loc[received["late"], "order_id"].astype(str)) if received is not None else set()
+        msg_ids = _distinct(received.loc[received["late"], "order_id"]) if received is not None else _distinct(None)
     else:
         w = windows_for(as_of, odr_offset_days=odr_offset_days)
         win = {
@@ -58,12 +58,12 @@ def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=N
             "vtr": _within(f["delivery_by_day"], *w["valid_tracking_rate"]),
             "otdr": _within(f["delivery_by_day"], *w["on_time_delivery_rate"]),
         }
-        msg_ids, in_lrr = set(), set()
+        msg_ids, in_lrr = _distinct(None), _distinct(None)
         if received is not None and "late_response_rate" in w:
             lo, hi = w["late_response_rate"]
             in_win = _within(received["day"], lo, hi)
-            msg_ids = set(received.loc[in_win & received["late"], "order_id"].astype(str))
-            in_lrr = set(received.loc[in_win, "order_id"].astype(str))
+            msg_ids = _distinct(received.loc[in_win & received["late"], "order_id"])
+            in_lrr = _distinct(received.loc[in_win, "order_id"])
         analysed = win["odr"] | win["cancel"] | (mfn & (win["lsr"] | win["vtr"] | win["otdr"])) | _among(oid, in_lrr)
     f["analysed"] = analysed.to_numpy()
     f["odr"] = (b("defective") & not_cancelled & win["odr"]).to_numpy()
@@ -72,16 +72,23 @@ def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=N
     tracking = f["tracking_valid"].astype("boolean")
     f["invalid_tracking"] = (mfn & b("shipped") & tracking.eq(False).fillna(False) & win["vtr"]).to_numpy()
     f["late_delivery_miss"] = (mfn & tracking.fillna(False) & b("late_delivery") & win["otdr"]).to_numpy()
-    f["late_response"] = (_among(oid, msg_ids) & f["analysed"].to_numpy(bool)) if msg_ids else False
+    f["late_response"] = (_among(oid, msg_ids) & f["analysed"].to_numpy(bool)) if len(msg_ids) else False
     cols = ["odr", "late_shipment_miss", "cancellation", "invalid_tracking", "late_delivery_miss", "late_response"]
     f["defect"] = f[cols].any(axis=1) & f["analysed"]
     f["kinds"] = pd.Series(joined_names(f[cols].to_numpy(bool), KINDS), index=f.index, dtype=object)
     return f
 
 
-def _among(ids: pd.Series, wanted: set) -> np.ndarray:
+def _distinct(ids: pd.Series | None) -> pd.Series:
+    """The distinct non-missing ids as strings (in Arrow: a Python set of them cost ~0.2 s at 1M orders)."""
+    if ids is None or not len(ids):
+        return pd.Series([], dtype="string")
+    return pd.Series(ids.astype("string").dropna().unique(), dtype="string")
+
+
+def _among(ids: pd.Series, wanted: pd.Series) -> np.ndarray:
     """``ids.isin(wanted)`` as a bool array, hashing the few wanted ids (pyarrow), not every order's."""
-    return isin(ids, pd.Series(sorted(wanted), dtype="string"))
+    return isin(ids, wanted)
 
 
 def joined_names(flags: np.ndarray, names) -> np.ndarray:

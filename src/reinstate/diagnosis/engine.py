@@ -214,7 +214,7 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     # texts carry their order's row position (``oid``) from order_texts; it is their last column.
     texts = texts[[c for c in texts.columns if c != "oid"] + ["oid"]]
     # Plain numpy columns, converted once: each hypothesis row below only indexes them.
-    slim = {"order_id": facts["order_id"].astype(str).to_numpy(dtype=object),
+    slim = {"order_id": facts["order_id"].astype(str).array,  # indexed per hypothesis; boxing all cost ~0.3 s at 1M
             "purchase_ns": facts["purchase_date"].astype("int64").to_numpy(),
             "t_no_tracking": facts["t_no_tracking"].to_numpy(bool),
             "t_late_shipment": facts["t_late_shipment"].to_numpy(bool),

@@ -87,13 +87,15 @@ def text_tags(texts: pd.DataFrame, *, policy: dict, lexicon_dirs=()) -> pd.DataF
     return out
 
 
-def first_defect_time(orders: pd.DataFrame, *, groups=None, n_orders: int | None = None) -> pd.DataFrame:
+def first_defect_time(orders: pd.DataFrame, *, groups=None, n_orders: int | None = None,
+                      keys: pd.DataFrame | None = None) -> pd.DataFrame:
     """Earliest feedback/claim/chargeback timestamp per order (NaT when none), one row per order in
-    ``order_flags`` order."""
+    ``order_flags`` order. ``keys``: the flags' key columns when at hand (saves gathering them again)."""
     cols = [c for c in DEFECT_DATES if c in orders.columns]
     gid, first_pos = _groups(orders, groups)
     n = len(first_pos) if n_orders is None else n_orders
-    firsts = orders[KEY].iloc[first_pos].reset_index(drop=True)
+    firsts = orders[KEY].iloc[first_pos].reset_index(drop=True) if keys is None else \
+        keys[KEY].reset_index(drop=True)
     if cols:
         when = first_valid(orders, cols, gid, n).min(axis=1)
     else:
@@ -203,7 +205,7 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     out["amazon_fulfillment"] = afn & (complaint | late_del.to_numpy())
 
     # Buyer messages left unanswered before the order's first defect.
-    firsts = first_defect_time(orders, groups=groups, n_orders=n)
+    firsts = first_defect_time(orders, groups=groups, n_orders=n, keys=f)
     until = firsts.dropna(subset=["first_defect_at"]).drop_duplicates("order_id").set_index("order_id")["first_defect_at"]
     msgs = late_messages(messages, until=until, as_of=as_of, hours=float(policy["response_hours"]))
     late_ids = pd.Series(sorted(set(msgs.loc[msgs["late"], "order_id"].astype(str))), dtype="string")
