@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from factories import orders as make_orders
 
 import reinstate
-from factories import orders as make_orders
 from reinstate.diagnosis.defects import joined_names
 from reinstate.diagnosis.engine import diagnose
 from reinstate.diagnosis.scopes import memberships

@@ -27,7 +27,7 @@ from .defects import joined_names, mark_defects
 from .policy import load_policy
 from .scopes import memberships
 from .statements import nested_phrase, statement
-from .tags import KEY, first_valid, late_messages, order_texts, order_tags, text_tags
+from .tags import KEY, first_valid, late_messages, order_tags, order_texts, text_tags
 from .text import TEXT_CAUSES
 
 try:  # the loader's masker when present (it knows Amazon order ids are not phone numbers)
