@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reinstate.diagnosis.hypotheses import _group_sums
+from reinstate.diagnosis.hypotheses import _one_hot
 from reinstate.diagnosis.text import classify_texts
 from reinstate.io.coerce import parse_timestamp
 from reinstate.io.combine import isin, positions
@@ -56,11 +56,13 @@ def test_repeated_texts_are_classified_like_single_ones():
     assert got.iloc[[0, 1]].equals(single)
 
 
-def test_group_sums_equal_add_at():
-    codes = np.array([0, 2, 2, 1, 0])
-    rows = np.array([[1, 0], [1, 1], [0, 1], [1, 1], [1, 0]], dtype=bool)
-    # group 0: rows 0 and 4 -> (2, 0); group 1: row 3 -> (1, 1); group 2: rows 1 and 2 -> (1, 2)
-    assert _group_sums(codes, rows, 3).tolist() == [[2, 0], [1, 1], [1, 2]]
+def test_scope_sums_by_one_hot_product_equal_add_at():
+    # membership pairs (group, order): group 0 holds orders 0 and 4, group 1 order 3, group 2 orders 1 and 2
+    groups, orders = np.array([0, 2, 2, 1, 0]), np.array([0, 1, 2, 3, 4])
+    counts = np.array([[1, 0], [1, 1], [0, 1], [1, 1], [1, 0]])        # per order, two causes
+    expected = np.zeros((3, 2), dtype=int)
+    np.add.at(expected, groups, counts[orders])
+    assert (_one_hot(groups, orders, 3, 5) @ counts).tolist() == expected.tolist() == [[2, 0], [1, 1], [1, 2]]
 
 
 def test_a_record_longer_than_a_csv_block_still_reads(tmp_path):
