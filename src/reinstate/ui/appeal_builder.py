@@ -487,18 +487,13 @@ class AppealBuilder:
             date.observe(lambda ch: self._on_action(aid, date=ch["new"].isoformat() if ch["new"] else ""),
                          names="value")
             inputs.append(date)
-        if "{owner}" in action["text"]:
-            owner = _cls(widgets.Text(value=action["owner"], description=L("owner"),
-                                      style={"description_width": "52px"},
-                                      layout=widgets.Layout(width="300px")), "rs-action-owner")
-            owner.observe(lambda ch: self._on_action(aid, owner=ch["new"]), names="value")
-            inputs.append(owner)
-        if "{frequency}" in action["text"]:
-            freq = _cls(widgets.Text(value=action["frequency"], description=L("frequency"),
-                                     style={"description_width": "70px"},
-                                     layout=widgets.Layout(width="330px")), "rs-action-frequency")
-            freq.observe(lambda ch: self._on_action(aid, frequency=ch["new"]), names="value")
-            inputs.append(freq)
+        for slot, label_width, width in (("owner", "52px", "300px"), ("frequency", "70px", "330px")):
+            if "{" + slot + "}" in action["text"]:
+                box = _cls(widgets.Text(value=action[slot], description=L(slot),
+                                        style={"description_width": label_width},
+                                        layout=widgets.Layout(width=width)), f"rs-action-{slot}")
+                box.observe(lambda ch, slot=slot: self._on_action(aid, **{slot: ch["new"]}), names="value")
+                inputs.append(box)
         check.observe(lambda ch: self._on_action(aid, selected=ch["new"]), names="value")
         body = widgets.VBox([text, widgets.HBox(inputs)], layout=widgets.Layout(width="100%"))
         return _cls(widgets.HBox([check, body]), "rs-action-row", f"rs-action-{aid.replace('.', '-')}")
