@@ -12,11 +12,16 @@ SENSIBLE = {"late_delivery", "item_not_received", "wrong_item", "transit_damage"
             "late_shipment", "product_defect", "not_as_described", "stockout_or_cancellation"}
 
 
-def test_hand_labelled_olist_reviews():
-    # 34 real Olist review texts labelled by hand (test data only). First run before any Olist-specific
-    # phrase: 23/34 = 0.68 exact; after adding Portuguese phrases seen there: 30/34 = 0.88 (docs/diagnosis.md).
+def test_hand_labelled_olist_reviews(shared_dir):
+    # 34 real Olist reviews labelled by hand; the project keeps only their review ids and labels, the texts are
+    # read from ../shared (title + message, as the loader builds feedback_text). Measured: 29/34 = 0.85 exact
+    # tag sets (docs/diagnosis.md); before any Olist-specific Portuguese phrase it was 23/34.
     d = pd.read_csv(HERE / "olist_labelled.csv", keep_default_na=False)
-    pred = tags_of(classify_texts(d["text"], languages=["pt", "en"]))
+    reviews = pd.read_csv(shared_dir / "data" / "olist-sample" / "olist_order_reviews_dataset.csv",
+                          keep_default_na=False).drop_duplicates("review_id").set_index("review_id")
+    flat = lambda col: reviews.loc[d["review_id"], col].map(lambda s: " ".join(str(s).split()))  # noqa: E731
+    texts = (flat("review_comment_title") + " " + flat("review_comment_message")).str.strip().reset_index(drop=True)
+    pred = tags_of(classify_texts(texts, languages=["pt", "en"]))
     norm = lambda s: ";".join(sorted(x for x in s.split(";") if x))  # noqa: E731
     exact = (pred.map(norm) == d["labels"].map(norm)).mean()
     assert exact >= 0.85
