@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import session
 from .errors import ConfigError
+from .files import safe_name
 from .paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = ("01-load-and-validate.ipynb", "02-account-health.ipynb", "03-root-causes.ipynb",
@@ -73,7 +74,7 @@ def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS) -> AccountRe
     from .appeal.pipeline import build_appeal, write_appeal
     from .io.load import load
 
-    target = out / _safe(job.account)
+    target = out / safe_name(job.account)
     result = AccountResult(job, ok=False)
     try:
         data = load(job.data_path, marketplace=job.marketplace)  # a broken export fails here, clearly
@@ -171,6 +172,3 @@ def run_batch(spec, *, out, as_of=None, marketplace="US", template="odr", notebo
     progress(f"summary: {csv_path} and {html_path}")
     return summary
 
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(name)) or "account"

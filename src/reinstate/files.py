@@ -7,6 +7,7 @@ than replace a file that appeared meanwhile.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -57,3 +58,11 @@ def write_new(path: str | Path, data: bytes) -> Path:
 def write_new_text(path: str | Path, text: str) -> Path:
     """``write_new`` for text (UTF-8)."""
     return write_new(path, text.encode("utf-8"))
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(part) -> str:
+    """A file-name-safe form of an account or template id (no separators, no leading dots)."""
+    return _UNSAFE.sub("_", str(part or "")).strip("._") or "default"

@@ -8,7 +8,6 @@ those stages' interfaces in one place.
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,12 +15,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
+from ..appeal.formatting import as_date
 from ..dataset import Dataset
-
-
-def as_date(value) -> dt.date:
-    """``"2026-11-16"`` / Timestamp / date -> ``date``."""
-    return pd.Timestamp(value).date()
 
 
 @dataclass

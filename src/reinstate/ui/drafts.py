@@ -14,25 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
 from ..errors import ReinstateError
+from ..files import safe_name
 
 DRAFT_VERSION = 1
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def _safe(part: str) -> str:
-    """A file-name-safe form of an account or template id (no separators, no leading dots)."""
-    cleaned = _UNSAFE.sub("_", str(part or "")).strip("._")
-    return cleaned or "default"
 
 
 def draft_path(out_dir, account: str | None, template_id: str) -> Path:
     """``<out_dir>/drafts/<account>__<template>.json``."""
-    return Path(out_dir) / "drafts" / f"{_safe(account)}__{_safe(template_id)}.json"
+    return Path(out_dir) / "drafts" / f"{safe_name(account)}__{safe_name(template_id)}.json"
 
 
 def save_draft(path, state: dict, *, account: str | None, template_id: str) -> Path:
