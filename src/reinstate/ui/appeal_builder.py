@@ -23,6 +23,7 @@ import ipywidgets as widgets
 from ..appeal.registry import get_template
 from ..errors import ReinstateError
 from . import backend
+from .base import WidgetApp
 from .drafts import DraftError, draft_path, load_draft, save_draft
 from .i18n import label, languages, template_option
 from .styles import LABEL_WIDTH, SEVERITY_STATUS, VERDICT_STATUS, pill, stylesheet
@@ -75,7 +76,7 @@ def data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-class AppealBuilder:
+class AppealBuilder(WidgetApp):
     """Widget app that builds, checks and exports a Plan of Action for one account.
 
     ``data``: a loaded ``Dataset`` (or a ``backend.Analysis`` shared with another app); ``as_of``: the
@@ -114,7 +115,6 @@ class AppealBuilder:
         self.active_finding: int | None = None
         self.last_export: dict | None = None
         self.status = ""
-        self._quiet = 0                           # >0 while widgets are filled from state
 
         self._build_widgets()
         self._load_analysis()
@@ -241,8 +241,7 @@ class AppealBuilder:
     def _apply_labels(self):
         """(Re)write every visible text in the UI language; the letter stays English."""
         L = lambda key: label(key, self.language)
-        self._quiet += 1
-        try:
+        with self.quiet():
             self.w_title.value = f"<h2>{html.escape(L('app_title'))}</h2>"
             self.w_steps.titles = tuple(L(k) for k in ("step_account", "step_causes", "step_actions",
                                                         "step_preview", "step_export"))
@@ -270,8 +269,6 @@ class AppealBuilder:
             self.w_findings_hint.value = html.escape(L("click_to_highlight"))
             self.w_evidence.description = L("evidence_pack")
             self.w_export.description = L("export")
-        finally:
-            self._quiet -= 1
         if self.template_id:
             self._show_template_info()
             self._rebuild_causes()
@@ -364,8 +361,7 @@ class AppealBuilder:
 
     def _fill_widgets(self):
         """Show the state in the widgets without triggering the change handlers."""
-        self._quiet += 1
-        try:
+        with self.quiet():
             if self.w_template.value != self.template_id:
                 self.w_template.value = self.template_id
             for name, widget in self.w_seller.items():
@@ -377,8 +373,6 @@ class AppealBuilder:
             self.w_format.value = self.fmt
             self.w_evidence.value = self.evidence_pack
             self._build_extra_fields()
-        finally:
-            self._quiet -= 1
         self._show_template_info()
         self._rebuild_causes()
         self._rebuild_actions()
@@ -657,14 +651,7 @@ class AppealBuilder:
         self.save()
         if change["owner"] is self.w_account:
             self.account = change["new"]
-            self._quiet += 1
-            try:
-                markets = self.analysis.marketplaces(self.account)
-                self.w_marketplace.options = markets
-                self.marketplace = markets[0] if markets else None
-                self.w_marketplace.value = self.marketplace
-            finally:
-                self._quiet -= 1
+            self._follow_account()
         else:
             self.marketplace = change["new"]
         self._load_analysis()
@@ -699,11 +686,8 @@ class AppealBuilder:
         n = 1 + sum(1 for c in self.causes if c.get("manual"))
         self.causes.append({"key": f"m{n}", "cause": cause, "statement": text, "original": text, "selected": True,
                             "manual": True, "confidence": "", "evidence": "", "scope": ""})
-        self._quiet += 1
-        try:
+        with self.quiet():
             self.w_add_cause_text.value = ""
-        finally:
-            self._quiet -= 1
         self._rebuild_causes()
         self._rebuild_actions()
         self._refresh()

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from ..errors import ReinstateError
 from . import backend
+from .base import WidgetApp
 from .i18n import label, languages
 from .styles import LABEL_WIDTH, pill, stylesheet
 
@@ -57,7 +58,7 @@ def worst_rows(health: pd.DataFrame) -> dict[str, dict]:
     return out
 
 
-class MetricsExplorer:
+class MetricsExplorer(WidgetApp):
     """Widget app: metric cards with status colours, the trend plot and the drill-down table.
 
     ``data``: a loaded ``Dataset`` (or a ``backend.Analysis`` shared with the appeal builder);
@@ -83,7 +84,7 @@ class MetricsExplorer:
         self._flags: dict = {}
         self._trends: dict = {}            # every cached result, keyed by what selects it
         self._tags: dict = {}
-        self._quiet = 0
+
         self._build_widgets()
         self.refresh()
 
@@ -191,8 +192,7 @@ class MetricsExplorer:
 
     def _labels(self):
         L = lambda key: label(key, self.language)
-        self._quiet += 1
-        try:
+        with self.quiet():
             self.w_title.value = f"<h2>{html.escape(L('explorer_title'))}</h2>"
             self.w_as_of.description = L("as_of")
             self.w_account.description = L("account")
@@ -207,8 +207,6 @@ class MetricsExplorer:
                 self.metric = present[0]
             self.w_metric.value = self.metric
             self.w_tag.description = L("cause_tag")
-        finally:
-            self._quiet -= 1
 
     def _channels(self) -> list[str]:
         if not len(self.health):
@@ -303,14 +301,11 @@ class MetricsExplorer:
         drill = drill.assign(tags=pd.Series([lookup.get(o, ()) for o in drill["order_id"]], index=drill.index,
                                             dtype=object))
         all_tags = sorted({t for ts in drill["tags"] for t in ts})
-        self._quiet += 1
-        try:
+        with self.quiet():
             self.w_tag.options = [(L("all"), ALL)] + [(t, t) for t in all_tags]
             if self.tag not in all_tags:
                 self.tag = None
             self.w_tag.value = self.tag or ALL
-        finally:
-            self._quiet -= 1
         if self.tag is not None:
             drill = drill[[self.tag in ts for ts in drill["tags"]]]
         self.drill = drill.reset_index(drop=True)
@@ -324,11 +319,8 @@ class MetricsExplorer:
     def select_metric(self, metric: str):
         self.metric = metric
         self.tag = None
-        self._quiet += 1
-        try:
+        with self.quiet():
             self.w_metric.value = metric
-        finally:
-            self._quiet -= 1
         self._show_cards()
         self._show_trend()
         self._show_drill()
@@ -343,14 +335,7 @@ class MetricsExplorer:
             self.as_of = change["new"]
         elif owner is self.w_account:
             self.account = change["new"]
-            self._quiet += 1
-            try:
-                markets = self.analysis.marketplaces(self.account)
-                self.w_marketplace.options = markets
-                self.marketplace = markets[0] if markets else None
-                self.w_marketplace.value = self.marketplace
-            finally:
-                self._quiet -= 1
+            self._follow_account()
         elif owner is self.w_marketplace:
             self.marketplace = change["new"]
         elif owner is self.w_channel:
