@@ -1,7 +1,6 @@
 """The synthetic sample generator: determinism, injected signals, background realism, consistency."""
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
 
