@@ -1,12 +1,34 @@
-"""Where things live. Anchored on this file, never on the current directory."""
+"""Where things live.
+
+Policy (templates, reference tables) is package data found through importlib.resources, so an installed wheel
+works from any folder. The user's folders (out/, data/raw/) come from the current directory, or from
+``REINSTATE_HOME`` when set. The bundled sample and notebooks exist only in a source checkout.
+"""
+import os
+from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+POLICY_DIR = Path(str(resources.files("reinstate") / "policy"))
+TEMPLATES_DIR = POLICY_DIR / "templates"
+REFERENCE_DIR = POLICY_DIR / "reference"
+
+# Source checkout only (src/reinstate -> project root).
 PROJECT_ROOT = PACKAGE_DIR.parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
-SAMPLE_DIR = DATA_DIR / "sample"
-REFERENCE_DIR = DATA_DIR / "reference"
-RAW_DIR = DATA_DIR / "raw"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-OUT_DIR = PROJECT_ROOT / "out"
+
+
+def home() -> Path:
+    """The user's working folder: ``REINSTATE_HOME`` if set, else the current directory."""
+    return Path(os.environ.get("REINSTATE_HOME") or os.getcwd()).expanduser()
+
+
+def out_dir() -> Path:
+    """Default output folder: ``<home>/out`` (not created here)."""
+    return home() / "out"
+
+
+def raw_dir() -> Path:
+    """Where a user keeps raw exports: ``<home>/data/raw``."""
+    return home() / "data" / "raw"

@@ -9,15 +9,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from .paths import OUT_DIR, PROJECT_ROOT, SAMPLE_DIR
+from .paths import SAMPLE_DIR, home
+from .paths import out_dir as default_out_dir
 
 
 def data_dir(data_path=None) -> Path:
-    """The folder (or file) to load: ``data_path`` resolved against the project root, or data/sample."""
+    """The folder (or file) to load: ``data_path`` resolved against the working folder, or data/sample."""
     if data_path in (None, ""):
         return SAMPLE_DIR
     path = Path(data_path).expanduser()
-    return path if path.is_absolute() or path.exists() else PROJECT_ROOT / path
+    return path if path.is_absolute() or path.exists() else home() / path
 
 
 def default_as_of(data_path=None, as_of=None) -> dt.date:
@@ -31,12 +32,12 @@ def default_as_of(data_path=None, as_of=None) -> dt.date:
 
 
 def out_dir(path=None) -> Path:
-    """The output folder (created): ``path`` resolved against the project root, or out/."""
+    """The output folder (created): ``path`` resolved against the working folder, or out/."""
     if path in (None, ""):
-        target = OUT_DIR
+        target = default_out_dir()
     else:
         target = Path(path).expanduser()
-        target = target if target.is_absolute() else PROJECT_ROOT / target
+        target = target if target.is_absolute() else home() / target
     target.mkdir(parents=True, exist_ok=True)
     return target
 

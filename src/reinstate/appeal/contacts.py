@@ -1,4 +1,4 @@
-"""Where to send an appeal: the routes table (data/reference/contacts.csv), filtered for one letter.
+"""Where to send an appeal: the routes table (src/reinstate/policy/reference/contacts.csv), filtered for one letter.
 
 Amazon takes appeals through Account Health in Seller Central ("Reactivate your account" /
 "Submit appeal"); the e-mail addresses in the table are legacy routes, listed after the current ones.

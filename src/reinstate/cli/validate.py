@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..files import write_new_text
 from ..io.encoding import LoadWarning
-from ..paths import OUT_DIR
+from ..paths import out_dir
 
 
 def add_parser(subparsers):
@@ -48,7 +48,7 @@ def run(args) -> int:
     rejects_file = None
     if len(data.rejects):
         target = Path(args.rejects) if args.rejects else \
-            OUT_DIR / f"rejects-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.csv"
+            out_dir() / f"rejects-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.csv"
         rejects_file = str(write_new_text(target, data.rejects.to_csv(index=False)))
 
     total = sum(f.rows_rejected for f in data.files)

@@ -1,4 +1,4 @@
-"""Targets, conditions and statuses: policy read from ``data/reference/targets.csv``.
+"""Targets, conditions and statuses: policy read from ``src/reinstate/policy/reference/targets.csv``.
 
 The table has one row per (marketplace, metric); ``*`` is the default for every marketplace and a row for a
 specific marketplace overrides it (e.g. IN cancel rate < 2%, US OTDR >= 90%).

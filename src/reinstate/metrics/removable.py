@@ -1,6 +1,6 @@
 """Defects an analyst could get removed before appealing, and the ODR each removal would give.
 
-Three kinds (policy in data/reference/feedback_review_lexicon.csv for the text rule):
+Three kinds (policy in src/reinstate/policy/reference/feedback_review_lexicon.csv for the text rule):
 
 * ``afn_feedback``: negative feedback on an FBA order; Amazon strikes through fulfilment-related feedback.
 * ``product_review_feedback``: negative feedback whose comment reads as a product review (mentions the product

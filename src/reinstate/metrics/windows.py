@@ -2,7 +2,7 @@
 
 Windows are inclusive at both ends and expressed in the marketplace's local calendar days. Their lengths,
 the offset of their last day from ``as_of`` and the date that places an order in them (``basis``) come from
-``data/reference/metric_windows.csv``; the ODR offset is a parameter, and any window can be replaced by the
+``src/reinstate/policy/reference/metric_windows.csv``; the ODR offset is a parameter, and any window can be replaced by the
 exact dates an analyst reads off the Account Health dashboard.
 
 >>> [(w.metric, w.window_days, str(w.start), str(w.end)) for w in metric_windows("2026-03-01")][0]

@@ -317,7 +317,7 @@ def length_budget() -> dict:
 
 
 def where_to_send(marketplace: str | None, meta: dict) -> str:
-    """Where this appeal goes (Account Health first, legacy e-mail routes after), from data/reference/contacts.csv."""
+    """Where this appeal goes (Account Health first, legacy e-mail routes after), from src/reinstate/policy/reference/contacts.csv."""
     return _routes(marketplace, meta.get("appeal_type"))
 
 
