@@ -32,3 +32,14 @@ def out_dir() -> Path:
 def raw_dir() -> Path:
     """Where a user keeps raw exports: ``<home>/data/raw``."""
     return home() / "data" / "raw"
+
+
+def template_dirs() -> tuple[Path, ...]:
+    """Template folders, most important first: ``REINSTATE_TEMPLATES`` (``--templates DIR``; several joined by
+    os.pathsep), then ``<home>/templates`` if it exists, then the package's own. A user's template replaces the
+    package's one of the same id; the package's partials (``_blocks.j2``) stay available to it."""
+    user = [Path(d).expanduser() for d in os.environ.get("REINSTATE_TEMPLATES", "").split(os.pathsep) if d]
+    local = home() / "templates"
+    if local.is_dir() and local.resolve() != TEMPLATES_DIR.resolve():
+        user.append(local)
+    return (*user, TEMPLATES_DIR)

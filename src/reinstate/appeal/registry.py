@@ -1,4 +1,8 @@
-"""The template library: metadata of every appeal template under templates/ and the action library.
+"""The template library: metadata of every appeal template and the action library.
+
+Templates come from the package (``reinstate/policy/templates``) and from the user's folders
+(``paths.template_dirs()``: ``--templates DIR``, ``./templates``); a user's template replaces the package's one of
+the same id, and a user's ``actions.yaml`` adds cause groups or replaces them.
 
 A template is a Jinja2 file ``templates/<id>.j2`` whose first block is a Jinja comment holding YAML
 front matter, so the file stays a valid template and adding one needs no Python::
@@ -31,7 +35,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError, TemplateError
-from ..paths import TEMPLATES_DIR
+from ..paths import template_dirs
 
 FRONT_MATTER = re.compile(r"\A\{#-?\s*---\s*\n(?P<yaml>.*?)\n\s*---\s*-?#\}\n?", re.DOTALL)
 ACTIONS_FILE = "actions.yaml"
@@ -84,9 +88,26 @@ def _tuple(value) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
-@lru_cache(maxsize=4)
-def _load(directory: str) -> dict[str, TemplateInfo]:
+def _dirs(directory) -> tuple[str, ...]:
+    """The folders to read, most important first (one given folder, or the user's and the package's)."""
+    return (str(directory),) if directory is not None else tuple(str(d) for d in template_dirs())
+
+
+def _load(dirs: tuple[str, ...]) -> dict[str, TemplateInfo]:
     infos: dict[str, TemplateInfo] = {}
+    for directory in reversed(dirs):  # the package first; a user's folder replaces the ids it redefines
+        mine = _load_one(directory)
+        replaced = {info.id for info in mine.values()}
+        infos = {k: i for k, i in infos.items() if i.id not in replaced}
+        infos.update(mine)
+    return infos
+
+
+@lru_cache(maxsize=8)
+def _load_one(directory: str) -> dict[str, TemplateInfo]:
+    infos: dict[str, TemplateInfo] = {}
+    if not Path(directory).is_dir():
+        raise ConfigError(f"{directory}: templates folder not found")
     for path in sorted(Path(directory).glob("*.j2")):
         if path.name.startswith("_"):
             continue
@@ -108,24 +129,34 @@ def _load(directory: str) -> dict[str, TemplateInfo]:
     return infos
 
 
-def templates(directory: Path | str = TEMPLATES_DIR) -> list[TemplateInfo]:
-    """Every appeal template, sorted by id (aliases not repeated)."""
-    unique = {info.id: info for info in _load(str(directory)).values()}
+def templates(directory: Path | str | None = None) -> list[TemplateInfo]:
+    """Every appeal template, sorted by id (aliases not repeated); ``directory`` reads one folder only."""
+    unique = {info.id: info for info in _load(_dirs(directory)).values()}
     return [unique[k] for k in sorted(unique)]
 
 
-def get_template(template_id: str, directory: Path | str = TEMPLATES_DIR) -> TemplateInfo:
+def get_template(template_id: str, directory: Path | str | None = None) -> TemplateInfo:
     """Metadata of one template by id or alias; TemplateError listing the known ids otherwise."""
-    infos = _load(str(directory))
+    infos = _load(_dirs(directory))
     if template_id not in infos:
         known = ", ".join(sorted({i.id for i in infos.values()}))
         raise TemplateError(f"unknown template '{template_id}' (expected one of: {known})")
     return infos[template_id]
 
 
-@lru_cache(maxsize=4)
-def action_library(directory: Path | str = TEMPLATES_DIR) -> dict:
-    """The action library (templates/actions.yaml): cause id -> label, root_cause, corrective, preventive."""
+def action_library(directory: Path | str | None = None) -> dict:
+    """The action library (actions.yaml): cause id -> label, root_cause, corrective, preventive.
+
+    The package's library, with the cause groups of a user's ``actions.yaml`` added or replacing."""
+    merged: dict = {}
+    for folder in reversed(_dirs(directory)):
+        if (Path(folder) / ACTIONS_FILE).is_file():
+            merged.update(_read_actions(folder))
+    return merged
+
+
+@lru_cache(maxsize=8)
+def _read_actions(directory: str) -> dict:
     path = Path(directory) / ACTIONS_FILE
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

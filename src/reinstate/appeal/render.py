@@ -13,7 +13,7 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
-from ..paths import TEMPLATES_DIR
+from ..paths import template_dirs
 from . import blocks
 from .registry import TemplateInfo, get_template
 
@@ -27,11 +27,17 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and ".html" in name
 
 
-@lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
-    """The one Environment: sandboxed, StrictUndefined, no auto-reload (templates compile once)."""
+    """The one Environment: sandboxed, StrictUndefined, no auto-reload (templates compile once).
+
+    Its loader searches the user's template folders before the package's (``paths.template_dirs``)."""
+    return _environment(tuple(str(d) for d in template_dirs()))
+
+
+@lru_cache(maxsize=4)
+def _environment(dirs: tuple[str, ...]) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=jinja2.FileSystemLoader(list(dirs)),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
         trim_blocks=True,

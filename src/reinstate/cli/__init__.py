@@ -15,6 +15,8 @@ from ..errors import ReinstateError
 
 # Subcommand modules, in the order `reinstate --help` lists them.
 COMMANDS = ("validate", "sample", "metrics", "diagnose", "templates", "lint", "letter", "batch")
+# Subcommands that read appeal templates (and so take --templates DIR).
+TEMPLATE_COMMANDS = ("templates", "letter", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,13 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         module = importlib.import_module(f"{__name__}.{name}")
-        module.add_parser(sub).set_defaults(_run=module.run)
+        p = module.add_parser(sub)
+        p.set_defaults(_run=module.run)
+        if name in TEMPLATE_COMMANDS:
+            p.add_argument("--templates", dest="templates_dir", metavar="DIR",
+                           help="a folder of your own templates (adds to and overrides the package's; "
+                                "./templates is read too when it exists)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "templates_dir", None):
+        # One place decides where templates come from (paths.template_dirs); batch's notebooks inherit it.
+        os.environ["REINSTATE_TEMPLATES"] = str(os.path.abspath(args.templates_dir))
     try:
         return int(args._run(args) or 0)
     except ReinstateError as exc:

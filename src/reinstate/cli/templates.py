@@ -49,7 +49,12 @@ def check_template(template_id: str) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from ..appeal.registry import templates
 
+    from ..errors import TemplateError
+    from ..paths import template_dirs
+
     infos = templates()
+    if not infos:
+        raise TemplateError(f"no templates found (looked in: {', '.join(str(d) for d in template_dirs())})")
     if args.action == "check":
         failed = 0
         for info in infos:
