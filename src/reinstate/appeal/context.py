@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import pandas as pd
 
@@ -157,8 +158,58 @@ def _pick(items: list[dict], chosen) -> list[dict]:
     return picked or [i for i in items if i.get("default")] or items[:1]
 
 
+SUGGESTED_WHY = "[Suggested explanation, confirm or rewrite: {text}]"
+SUGGESTED_ACTION = "[Suggested action, confirm with its date and owner: {text}]"
+DATE_SLOT = "[date]"      # an action the analyst kept without giving its date: the linter errors on it
+LEADING_DATE = re.compile(r"^On \{date\},\s*")
+
+
+def action_text(item: dict, extra: dict, *, default_date: str | None = None, **slots) -> tuple[str, bool]:
+    """(the sentence of one library action, confirmed?) given the analyst's {date, owner, frequency}.
+
+    Dated by the analyst: "On 10 Nov 2026, our logistics manager changed ...". Answered without a date:
+    "On [date], ..." (the linter reports it). Not answered: the library's words as a marked suggestion,
+    without a date: the data cannot know when, or whether, it was done."""
+    owner = extra.get("owner") or item.get("owner")
+    frequency = extra.get("frequency") or item.get("frequency")
+    date = fmt_date(extra.get("date")) or default_date
+    answered = bool(extra) or bool(default_date)
+    if date or answered:
+        return fill_slots(item["text"], date=date or DATE_SLOT, owner=owner, frequency=frequency, **slots), True
+    body = fill_slots(LEADING_DATE.sub("", item["text"]), owner=owner, frequency=frequency, **slots)
+    return SUGGESTED_ACTION.format(text=body), False
+
+
+def _actions(group: dict, kind: str, chosen, overrides: dict, default_date, **slots) -> tuple[list, list, list]:
+    texts, ids, detail = [], [], []
+    items = _pick(group[kind], chosen)
+    # An action the analyst answered (dated, owned) is one they took, default or not; one they drop is not.
+    extra_items = [i for i in group[kind] if i["id"] in overrides and i not in items and chosen is None]
+    for item in items + extra_items:
+        extra = overrides.get(item["id"], {})
+        if extra.get("drop"):
+            continue
+        if kind == "preventive":
+            text = fill_slots(item["text"], owner=extra.get("owner") or item.get("owner"),
+                              frequency=extra.get("frequency") or item.get("frequency"), **slots)
+            confirmed = True
+        else:
+            text, confirmed = action_text(item, {k: v for k, v in extra.items() if k != "drop"},
+                                          default_date=default_date, **slots)
+        texts.append(text)
+        ids.append(item["id"])
+        detail.append({"id": item["id"], "kind": kind, "text": text, "confirmed": confirmed,
+                       "date": extra.get("date"), "owner": extra.get("owner") or item.get("owner"),
+                       "suggestion": fill_slots(LEADING_DATE.sub("", item["text"]),
+                                                owner=extra.get("owner") or item.get("owner"),
+                                                frequency=extra.get("frequency") or item.get("frequency"),
+                                                **slots)})
+    return texts, ids, detail
+
+
 def _cause(cause_id: str, row: dict, *, library: dict, total: int | None, chosen, overrides: dict,
-           action_date: str) -> dict:
+           action_date: str | None, why: dict | None = None, facts: dict | None = None) -> dict:
+    """One root-cause block. ``facts`` (from the per-metric attribution) replaces the diagnosis counts."""
     group = library.get(cause_id) or library["other"]
     kind, phrase = _scope(row)
     pattern = group["root_cause"].get(kind) or group["root_cause"]["account"]
@@ -168,17 +219,17 @@ def _cause(cause_id: str, row: dict, *, library: dict, total: int | None, chosen
         of_total = f" of {total} defects" if total else " defects"
         pct = f" ({fmt_pct(share, 0)})" if share is not None else ""
         evidence = f"{n}{of_total}{pct} were {group['label']} {phrase}."
+    examples, quotes = _as_list(row.get("example_orders")), _as_list(row.get("quotes"))
+    if facts is not None:
+        n, share, evidence = facts["orders"], facts["share"], facts["evidence"]
+        examples, quotes = facts["example_orders"], facts["quotes"]
     actions = {}
     for kind_ in ("corrective", "preventive"):
-        texts, ids = [], []
-        for item in _pick(group[kind_], chosen):
-            extra = overrides.get(item["id"], {})
-            texts.append(fill_slots(item["text"], date=extra.get("date") and fmt_date(extra["date"]) or action_date,
-                                    owner=extra.get("owner") or item.get("owner"),
-                                    frequency=extra.get("frequency") or item.get("frequency")))
-            ids.append(item["id"])
-        actions[kind_], actions[kind_ + "_ids"] = texts, ids
+        texts, ids, detail = _actions(group, kind_, chosen, overrides, action_date)
+        actions[kind_], actions[kind_ + "_ids"], actions[kind_ + "_detail"] = texts, ids, detail
     label = group["label"]
+    suggested = fill_slots(pattern, scope=phrase)
+    own = (why or {}).get(cause_id)
     return {
         "id": cause_id, "title": label[:1].upper() + label[1:], "label": label,
         "rank": _clean(row.get("rank")), "dimension": _clean(row.get("dimension")) or "account",
@@ -187,14 +238,140 @@ def _cause(cause_id: str, row: dict, *, library: dict, total: int | None, chosen
         "defects_explained": int(n) if n is not None else None,
         "share_pct": fmt_pct(share, 0) if share is not None else None,
         "confidence": _clean(row.get("confidence")),
-        "example_orders": _as_list(row.get("example_orders")), "quotes": _as_list(row.get("quotes")),
-        "evidence": evidence, "root_cause": fill_slots(pattern, scope=phrase), **actions,
+        "example_orders": examples, "quotes": quotes,
+        "order_ids": list(facts["order_ids"]) if facts is not None else [],
+        "evidence": evidence, "why_suggested": suggested, "why_confirmed": bool(own),
+        "root_cause": own if own else SUGGESTED_WHY.format(text=suggested), **actions,
     }
+
+
+METRIC_NOUNS = {  # what one failing order of the metric is, for "N of the M ..."
+    "order_defect_rate": "defective orders", "negative_feedback_rate": "orders with negative feedback",
+    "a_to_z_claim_rate": "orders with an A-to-z claim", "chargeback_rate": "orders with a chargeback",
+    "late_shipment_rate": "late-confirmed orders", "pre_fulfillment_cancel_rate": "orders we cancelled",
+    "valid_tracking_rate": "orders without valid tracking", "on_time_delivery_rate": "orders delivered late",
+}
+REMOVABLE_KINDS = {
+    "afn_feedback": "negative feedback entries on Fulfilled by Amazon orders, which Amazon strikes through",
+    "product_review_feedback": "negative feedback entries that review the product only, not our service",
+    "claim_on_time_delivery": "A-to-z claims on orders shipped on time with valid tracking and delivered by "
+                              "the promised date",
+}
+QUOTE_CHARS = 160
+
+
+def _day_span(frame: pd.DataFrame) -> str:
+    days = pd.to_datetime(frame["purchase_date"], utc=True, errors="coerce").dropna() \
+        if "purchase_date" in frame else pd.Series([], dtype="datetime64[ns, UTC]")
+    return fmt_span(days.min(), days.max()) if len(days) else ""
+
+
+def _quotes_for(diagnosis, order_ids: list[str], cause: str, limit: int = 2) -> list[str]:
+    """Masked, shortened buyer words from the attributed orders themselves (never from other orders)."""
+    texts, facts = getattr(diagnosis, "texts", None), getattr(diagnosis, "orders", None)
+    if texts is None or facts is None or not len(texts) or "oid" not in texts or "raw" not in texts:
+        return []
+    try:
+        from ..io.pii import mask_text
+    except ImportError:  # pragma: no cover - the loader always ships it
+        return []
+    ids = facts["order_id"].astype(str).to_numpy()
+    pick = texts[pd.Series(ids[texts["oid"].to_numpy()], index=texts.index).isin(set(order_ids))]
+    if cause in pick.columns and pick[cause].dtype == bool:
+        pick = pick[pick[cause]]
+    out = []
+    for raw in pd.unique(pick["raw"].astype(str)):
+        text = " ".join(mask_text(raw).split())
+        out.append(text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…")
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _odr_split(frame: pd.DataFrame) -> str:
+    parts = []
+    for col, noun in (("negative_feedback", "negative feedback"), ("a_to_z_claim", "A-to-z claims"),
+                      ("chargeback", "chargebacks")):
+        if col in frame:
+            k = int(frame[col].astype("boolean").fillna(False).sum())
+            if k:
+                parts.append(f"{k} {noun}")
+    return ", ".join(parts)
+
+
+def attributed_facts(attribution, diagnosis, *, library: dict) -> list[tuple[str, dict, dict]]:
+    """(cause id, hypothesis row, facts) per argued cause: the counts, dates, examples and quotes of the
+    metric's own failing orders attributed to it (see ``appeal.attribution``)."""
+    failing = attribution.failing if attribution.failing is not None else pd.DataFrame(columns=["order_id"])
+    failing = failing.astype({"order_id": str}).drop_duplicates("order_id")
+    noun = METRIC_NOUNS.get(attribution.metric, "failing orders")
+    total = attribution.defective_orders
+    out = []
+    for c in attribution.causes:
+        row = dict(c.hypothesis)
+        group = library.get(c.cause) or library["other"]
+        mine = failing[failing["order_id"].isin(set(c.order_ids))]
+        n = len(c.order_ids)
+        share = n / total if total else None
+        _, phrase = _scope(row)
+        label = group["label"]
+        when = _day_span(mine)
+        text = f"{label[:1].upper()}{label[1:]} {phrase}: {n} of the {total} {noun}"
+        text += f" ({fmt_pct(share, 0)})" if share is not None else ""
+        text += f", placed {when}" if when and " to " in when else (f", placed on {when}" if when else "")
+        split = _odr_split(mine) if attribution.metric == "order_defect_rate" else ""
+        text += f" ({split})." if split else "."
+        recent = mine.sort_values("purchase_date", ascending=False, kind="stable") if "purchase_date" in mine \
+            else mine
+        out.append((c.cause, row, {
+            "orders": n, "share": share, "evidence": text, "order_ids": list(c.order_ids),
+            "example_orders": [str(o) for o in recent["order_id"].head(3)],
+            "quotes": _quotes_for(diagnosis, list(c.order_ids), c.cause)}))
+    return out
+
+
+def _argued(attribution, health, marketplace) -> tuple[dict | None, dict]:
+    """(the metric row the letter answers, what the letter says about the channel choice)."""
+    rows = [_metric_row(r) for r in health.to_dict("records") if r.get("metric")] if health is not None else []
+    mine = [r for r in rows if r["metric"] == attribution.metric and r["channel"] == (attribution.channel or "")
+            and r["window_days"] == attribution.window_days]
+    row = mine[0] if mine else None
+    if row is not None and attribution.metric == "order_defect_rate":
+        row["components"] = [r for r in rows if r["metric"] in COMPONENTS and r["channel"] == row["channel"]
+                             and r["window"] == row["window"] and r["numerator"] > 0]
+    others = [_metric_row(r) for r in attribution.other_breached]
+    return row, {
+        "metric": attribution.metric, "label": METRIC_LABELS.get(attribution.metric, attribution.metric),
+        "channel": attribution.channel, "channel_label": CHANNEL_LABELS.get(attribution.channel or "", ""),
+        "chosen_by": attribution.channel_chosen, "others": others,
+        "defective": attribution.defective_orders, "noun": METRIC_NOUNS.get(attribution.metric, "failing orders"),
+        "unexplained": len(attribution.unexplained_ids),
+    }
+
+
+def removal_context(removable: pd.DataFrame | None, *, library: dict, overrides: dict,
+                    default_date: str | None) -> dict | None:
+    """The defects Amazon's policy removes, with the suggested "removal requested" action (keep or drop)."""
+    if removable is None or not len(removable):
+        return None
+    kinds = []
+    for kind, frame in removable.groupby("kind", sort=False):
+        chans = sorted({CHANNEL_LABELS.get(str(c), str(c)) for c in frame["channel"]})
+        kinds.append({"kind": kind, "label": REMOVABLE_KINDS.get(kind, kind.replace("_", " ")),
+                      "count": int(frame["order_id"].nunique()), "channels": chans,
+                      "order_ids": [str(o) for o in pd.unique(frame["order_id"].astype(str))]})
+    order_ids = [str(o) for o in pd.unique(removable["order_id"].astype(str))]
+    group = library.get("removal")
+    actions, ids, detail = ([], [], []) if group is None else _actions(
+        group, "corrective", None, overrides, default_date, count=len(order_ids))
+    return {"count": len(order_ids), "kinds": kinds, "order_ids": order_ids, "actions": actions,
+            "action_ids": ids, "actions_detail": detail}
 
 
 def build_context(*, health: pd.DataFrame | None = None, diagnosis=None, seller: dict | None = None,
                   causes=None, actions=None, asins=None, notice_date=None, fields: dict | None = None,
-                  as_of=None, marketplace: str | None = None, allowed_causes=None, max_causes: int = 6) -> dict:
+                  as_of=None, marketplace: str | None = None, allowed_causes=None, max_causes: int = 6,
+                  answers=None, attribution=None, removable: pd.DataFrame | None = None) -> dict:
     """Everything a letter template reads, as a plain dict.
 
     health      tidy account-health table (reinstate.account_health)
@@ -203,52 +380,76 @@ def build_context(*, health: pd.DataFrame | None = None, diagnosis=None, seller:
     causes      cause ids to write about (default: the high/medium-confidence hypotheses, best first,
                 at most `max_causes`: Amazon wants a response for every root cause);
                 an id with no hypothesis (e.g. a policy group such as review_manipulation) uses the library words
-    actions     action ids to use, or {action_id: {"date"|"owner"|"frequency": value}} overrides
+    actions     action ids to use, or {action_id: {"date"|"owner"|"frequency"|"drop": value}} answers
                 (default: the library's default actions)
+    answers     the analyst's ``appeal.answers.Answers``: per-cause ``why``, per-action date/owner/drop, fields.
+                Without a ``why`` a cause's explanation is the library's, marked as a suggestion; without a date
+                an action is a marked suggestion with no date.
+    attribution ``appeal.attribution.Attribution``: when given, the causes and their counts are the argued
+                metric's own failing orders (its numerator), not the diagnosis' pool of every problem order
+    removable   rows of ``reinstate.removable_defects`` to list with a "removal requested" action
     fields      free-text fields typed by the analyst; they become top-level keys (data, never template source)
     allowed_causes  restrict diagnosed causes to these ids (a template's own cause list)
 
     >>> ctx = build_context(causes=["late_shipment"], as_of="2026-11-16")
-    >>> ctx["causes"][0]["corrective"][0].startswith("On 16 Nov 2026")
+    >>> ctx["causes"][0]["corrective"][0].startswith("[Suggested action")
     True
     """
-    fields = dict(fields or {})
+    from .answers import Answers
+
+    answers = answers or Answers()
+    fields = {**answers.fields, **dict(fields or {})}
     seller = dict(seller or {})
     marketplace = marketplace or seller.get("marketplace") or fields.get("marketplace")
     as_of_day = as_date(as_of) or dt.date.today()
     library = action_library()
     metrics, flagged = metrics_from_health(health, marketplace=marketplace)
-
-    frame = _hypotheses(diagnosis)
-    total = _defects_total(diagnosis, frame) if len(frame) else None
-    rows = frame.to_dict("records")
-    if allowed_causes is not None:
-        rows = [r for r in rows if r.get("cause") in set(allowed_causes)]
     if isinstance(causes, str):
         causes = [c.strip() for c in causes.split(",") if c.strip()]
     if causes:
         unknown = [c for c in causes if c not in library]
         if unknown:
             raise ConfigError(f"unknown cause id(s) {', '.join(unknown)} (expected one of: {', '.join(library)})")
-        by_cause: dict[str, dict] = {}
-        for r in rows:
-            by_cause.setdefault(r.get("cause"), r)
-        selected = [(c, by_cause.get(c, {})) for c in causes]
-    else:
-        confident = [r for r in rows if CONFIDENCE_RANK.get(_clean(r.get("confidence")), 0) >= 2] or rows[:1]
-        seen: dict[str, dict] = {}
-        for r in confident:  # one triple per cause: the best-ranked scope speaks for it
-            seen.setdefault(r.get("cause") or "other", r)
-        selected = list(seen.items())[:max_causes]
 
-    chosen = overrides = None
+    chosen, overrides = None, {k: dict(v) for k, v in answers.actions.items()}
     if isinstance(actions, dict):
-        chosen, overrides = set(actions), {k: dict(v or {}) for k, v in actions.items()}
+        chosen = set(actions)
+        for k, v in actions.items():
+            overrides.setdefault(k, {}).update(dict(v or {}))
     elif actions:
         chosen = set(actions.split(",") if isinstance(actions, str) else actions)
-    action_date = fmt_date(fields.get("action_date")) or fmt_date(as_of_day)
-    cause_list = [_cause(c, r, library=library, total=total, chosen=chosen, overrides=overrides or {},
-                         action_date=action_date) for c, r in selected]
+    action_date = fmt_date(fields.get("action_date")) or None
+
+    argued = None
+    facts_by = {}
+    if attribution is not None:
+        triples = attributed_facts(attribution, diagnosis, library=library)
+        selected = [(c, r) for c, r, _ in triples]
+        facts_by = {c: f for c, _, f in triples}
+        total = attribution.defective_orders
+        row, argued = _argued(attribution, health, marketplace)
+        if row is not None:
+            metrics[attribution.metric] = row
+    else:
+        frame = _hypotheses(diagnosis)
+        total = _defects_total(diagnosis, frame) if len(frame) else None
+        rows = frame.to_dict("records")
+        if allowed_causes is not None:
+            rows = [r for r in rows if r.get("cause") in set(allowed_causes)]
+        if causes:
+            by_cause: dict[str, dict] = {}
+            for r in rows:
+                by_cause.setdefault(r.get("cause"), r)
+            selected = [(c, by_cause.get(c, {})) for c in causes]
+        else:
+            confident = [r for r in rows if CONFIDENCE_RANK.get(_clean(r.get("confidence")), 0) >= 2] or rows[:1]
+            seen: dict[str, dict] = {}
+            for r in confident:  # one triple per cause: the best-ranked scope speaks for it
+                seen.setdefault(r.get("cause") or "other", r)
+            selected = list(seen.items())[:max_causes]
+
+    cause_list = [_cause(c, r, library=library, total=total, chosen=chosen, overrides=overrides,
+                         action_date=action_date, why=answers.why, facts=facts_by.get(c)) for c, r in selected]
     seen_quotes: set[str] = set()
     for cause in cause_list:  # one order can sit in two hypotheses: quote its buyer once
         cause["quotes"] = [q for q in cause["quotes"] if not (q in seen_quotes or seen_quotes.add(q))]
@@ -259,12 +460,15 @@ def build_context(*, health: pd.DataFrame | None = None, diagnosis=None, seller:
         "marketplace": marketplace,
         "merchant_token": seller.get("merchant_token"),
         "as_of": fmt_date(as_of_day),
+        "letter_date": fmt_date(fields.pop("letter_date", None)) or fmt_date(as_of_day),
         "notice_date": fmt_date(notice_date) or None,
         "metrics": metrics,
         "flagged_metrics": flagged,
         "causes": cause_list,
         "defects_total": total,
         "asins": _as_list(asins),
+        "argued": argued,
+        "removable": removal_context(removable, library=library, overrides=overrides, default_date=action_date),
     }
     context.update({k: v for k, v in fields.items() if v is not None})
     return context
@@ -280,6 +484,7 @@ def template_context(template_id: str, *, health=None, diagnosis=None, causes=No
     kwargs.setdefault("max_causes", info.max_causes)
     context = build_context(health=health, diagnosis=diagnosis, causes=causes, allowed_causes=allowed, **kwargs)
     if not context["causes"] and info.default_causes:
+        kwargs.pop("attribution", None)
         context = build_context(health=health, diagnosis=diagnosis, causes=list(info.default_causes), **kwargs)
     return context
 

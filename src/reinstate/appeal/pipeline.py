@@ -36,36 +36,93 @@ class Appeal:
     markdown: str
     lint: object            # LintResult
     contacts: pd.DataFrame
+    attribution: object = None   # appeal.attribution.Attribution (None for a template that argues no metric)
+    answers: object = None       # appeal.answers.Answers used
 
-    def text(self, width: int = 78) -> str:
+    def text(self, width: int = 0) -> str:
+        """The letter as plain text: one paragraph per line (``width`` > 0 wraps, for a terminal)."""
         return render_letter(self.info.id, self.context, fmt="text", width=width)
 
     def metrics_json(self) -> dict:
         """The `reinstate metrics --json` contract for this appeal's health table."""
-        from ..cli.metrics import to_json
-        return to_json(self.health, self.as_of)
+        from ..metrics.contract import health_to_json
+        return health_to_json(self.health, self.as_of)
+
+    def to_dict(self) -> dict:
+        """The `reinstate letter --json` contract: {template, metric, account, marketplace, channel, window,
+        defective_orders, causes: [{cause, scope, orders, order_ids}], unexplained_orders, text, lint}."""
+        if self.attribution is not None:
+            part = self.attribution.to_dict()
+        else:
+            part = {"metric": None, "account": None, "marketplace": self.marketplace, "channel": None,
+                    "window": {"start": None, "end": None}, "defective_orders": 0,
+                    "causes": [{"cause": c["id"], "scope": {"dimension": c["dimension"], "value": c["value"],
+                                                            "start": None, "end": None},
+                                "orders": 0, "order_ids": []} for c in self.context["causes"]],
+                    "unexplained_orders": 0}
+        return {"template": self.info.id, **part, "text": self.text(), "lint": self.lint.to_dict()}
+
+
+def _answers(answers):
+    from .answers import Answers, load_answers
+    if answers is None:
+        return Answers()
+    if isinstance(answers, Answers):
+        return answers
+    if isinstance(answers, dict):
+        from .answers import parse_answers
+        return parse_answers(answers)
+    return load_answers(answers)
 
 
 def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, account=None, seller=None,
-                 fields=None, causes=None, actions=None, asins=None, notice_date=None) -> Appeal:
-    """Metrics -> diagnosis -> context -> letter -> lint for one template."""
+                 fields=None, causes=None, actions=None, asins=None, notice_date=None, channel: str | None = None,
+                 answers=None) -> Appeal:
+    """Metrics -> diagnosis -> per-metric attribution -> context -> letter -> lint for one template.
+
+    ``channel``: MFN or AFN (default: the breached channel with the highest rate). ``answers``: the analyst's
+    ``Answers``, an answers-file path or its mapping (see ``appeal.answers``)."""
     from ..diagnosis.engine import diagnose
     from ..metrics.health import account_health
+    from .attribution import AttributedCause, attribute
 
     info = get_template(template)  # fail fast on a wrong id, before any computation
+    if channel is not None and str(channel).upper() not in ("MFN", "AFN"):
+        from ..errors import ConfigError
+        raise ConfigError(f"--channel {channel}: expected MFN or AFN")
     code = (marketplace or "US").upper()
+    given = _answers(answers)
     health = account_health(data, as_of=as_of, marketplace=marketplace, account=account)
     dx = diagnose(data, as_of=as_of, marketplace=marketplace, account=account)
     orders = getattr(data, "orders", data)
     accounts = orders["account"].dropna().unique() if "account" in orders else []
     seller = {"store_name": str(accounts[0]) if len(accounts) else None, "seller_name": None,
               "merchant_token": None, "marketplace": code, **(seller or {})}
-    context = template_context(info.id, health=health, diagnosis=dx, causes=causes, actions=actions,
-                               seller=seller, asins=asins, notice_date=notice_date, fields=dict(fields or {}),
-                               as_of=as_of, marketplace=code)
+    if isinstance(causes, str):
+        causes = [c.strip() for c in causes.split(",") if c.strip()] or None
+    att = removable = None
+    if info.argues and len(health) and (health["metric"] == info.argues).any():
+        att = attribute(data, metric=info.argues, health=health, diagnosis=dx, as_of=as_of,
+                        channel=channel.upper() if channel else None, account=account, marketplace=marketplace,
+                        allowed_causes=info.causes or None, causes=causes, max_causes=info.max_causes)
+        if not att.causes and att.defective_orders:
+            # No pattern holds two failing orders: argue them as the template's catch-all, every order counted.
+            fallback = (info.default_causes or ("other",))[0]
+            att.causes = [AttributedCause(fallback, "account", None, None, None, list(att.unexplained_ids))]
+            att.unexplained_ids = []
+        if info.argues == "order_defect_rate":
+            from ..metrics.removable import removable_defects
+            removable = removable_defects(data, as_of=as_of, account=att.account, marketplace=marketplace)
+            wanted = {att.channel, *(r.get("channel") for r in att.other_breached)}
+            removable = removable[removable["channel"].isin(wanted)] if len(removable) else removable
+    context = template_context(info.id, health=health, diagnosis=dx, causes=None if att else causes,
+                               actions=actions, seller=seller, asins=asins, notice_date=notice_date,
+                               fields=dict(fields or {}), as_of=as_of, marketplace=code, answers=given,
+                               attribution=att if att is not None and att.causes else None,
+                               removable=removable)
     markdown = render_letter(info.id, context, fmt="markdown")
     return Appeal(info, as_of, code, health, dx, context, markdown, lint(markdown),
-                  contacts_for(code, info.appeal_type))
+                  contacts_for(code, info.appeal_type), attribution=att, answers=given)
 
 
 def affected_orders(data, diagnosis) -> pd.DataFrame | None:
@@ -101,7 +158,7 @@ def evidence_figures(data, diagnosis, *, as_of, marketplace=None) -> dict:
     return out
 
 
-def write_appeal(appeal: Appeal, data, *, letter=None, evidence=None, ascii_quotes=False, width=78) -> dict:
+def write_appeal(appeal: Appeal, data, *, letter=None, evidence=None, ascii_quotes=False, width=0) -> dict:
     """Export the letter (format from the suffix) and/or the evidence pack; never overwrites. Returns paths."""
     import matplotlib.pyplot as plt
 

@@ -19,7 +19,8 @@ front matter, so the file stays a valid template and adding one needs no Python:
     example: {...}          # context used by `reinstate templates check`
     ---#}
 
-Optional keys: aliases, title_zh, list_fields (fields given as "a; b" strings become lists), causes (the
+Optional keys: argues (the metric whose failing orders the letter counts; default the first of ``metrics``;
+a template without metrics argues none), aliases, title_zh, list_fields (fields given as "a; b" strings become lists), causes (the
 diagnosis causes the template writes about), default_causes (action groups used when none is found),
 max_causes (default 6) and lint_budget (linter budget overrides for a deliberately long letter).
 
@@ -59,6 +60,7 @@ class TemplateInfo:
     causes: tuple[str, ...] = ()          # cause ids this template is meant for (diagnosis filter)
     default_causes: tuple[str, ...] = ()  # action groups used when no cause is chosen
     max_causes: int = 6                   # most root-cause blocks the letter carries
+    argues: str | None = None             # the metric the letter argues (its failing orders are counted)
     lint_budget: dict = field(default_factory=dict, compare=False, hash=False)  # linter budget overrides
     example: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -119,6 +121,8 @@ def _load_one(directory: str) -> dict[str, TemplateInfo]:
             list_fields=_tuple(meta.get("list_fields")), when_to_use=" ".join(str(meta["when_to_use"]).split()),
             filename=path.name, aliases=_tuple(meta.get("aliases")), causes=_tuple(meta.get("causes")),
             default_causes=_tuple(meta.get("default_causes")), max_causes=int(meta.get("max_causes", 6)),
+            argues=str(meta["argues"]) if meta.get("argues") else (str(meta["metrics"][0]) if meta.get("metrics")
+                                                                   else None),
             lint_budget=dict(meta.get("lint_budget") or {}),
             example=dict(meta.get("example") or {}),
         )
