@@ -316,9 +316,11 @@ def attributed_facts(attribution, diagnosis, *, library: dict) -> list[tuple[str
         _, phrase = _scope(row)
         label = group["label"]
         when = _day_span(mine)
-        text = f"{label[:1].upper()}{label[1:]} {phrase}: {n} of the {total} {noun}"
-        text += f" ({fmt_pct(share, 0)})" if share is not None else ""
-        text += f", placed {when}" if when and " to " in when else (f", placed on {when}" if when else "")
+        pct = f" ({fmt_pct(share, 0)})" if share is not None else ""
+        text = f"Of the {total} {noun}, {n}{pct} were {label}"
+        text += "" if row.get("dimension") in (None, "account") or phrase == "across the account" else f", all {phrase}"
+        text += f", placed {when.replace(' to ', ' to ')}" if when and " to " in when else (
+            f", placed on {when}" if when else "")
         split = _odr_split(mine) if attribution.metric == "order_defect_rate" else ""
         text += f" ({split})." if split else "."
         recent = mine.sort_values("purchase_date", ascending=False, kind="stable") if "purchase_date" in mine \
