@@ -70,7 +70,10 @@ def main(argv=None) -> int:
     data = load(SAMPLE_DIR)
 
     print(f"\n== 2. Account health as of {as_of} (the sample's suggested date)")
-    appeal = build_appeal(data, template="odr", as_of=as_of)
+    # The analyst's answers (why each cause happened, when each action was taken, by whom): the sample's own
+    # file, so the demo letter is complete and honest rather than full of marked suggestions.
+    answers = SAMPLE_DIR / "answers.yaml"
+    appeal = build_appeal(data, template="odr", as_of=as_of, answers=answers if answers.is_file() else None)
     print(to_table(appeal.health, colour=sys.stdout.isatty()))
     plots = save_trend_plots(data, as_of=as_of, folder=out / "plots")
 

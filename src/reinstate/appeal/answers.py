@@ -113,7 +113,8 @@ def load_answers(path: str | Path) -> Answers:
     """Read an answers YAML file (see the module docstring)."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # BaseLoader: every value stays text (a date is checked by _date, "no" is not turned into False).
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the answers file ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:

@@ -103,3 +103,81 @@ def to_text(markdown: str, *, width: int = 0, ascii_quotes: bool = False) -> str
             parts.append("\n".join(_wrap(plain(item), width, "- ", "  ") for item in block.items))
     text = "\n\n".join(parts) + "\n"
     return to_ascii(text) if ascii_quotes else text
+
+
+class _HtmlToMarkdown:
+    """Collects an HTML letter as the Markdown subset (headings, paragraphs with <br>, lists, <strong>)."""
+
+    def __init__(self):
+        from html.parser import HTMLParser
+
+        outer = self
+        self.out: list[str] = []
+        self.buf: list[str] = []
+        self.lists: list[list] = []      # stack of [kind, counter]
+        self.skip = 0
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.start(tag)
+
+            def handle_endtag(self, tag):
+                outer.end(tag)
+
+            def handle_data(self, data):
+                if not outer.skip:
+                    outer.buf.append(data)
+        self.parser = P(convert_charrefs=True)
+
+    def flush(self, prefix: str = "") -> None:
+        text = " ".join("".join(self.buf).replace("\n", " ").split()) if prefix != "para" else \
+            "\n".join(" ".join(part.split()) for part in "".join(self.buf).split("\x00"))
+        self.buf = []
+        if text.strip():
+            self.out.append(text if prefix == "para" else prefix + text)
+
+    def start(self, tag):
+        if tag in ("style", "script", "title", "head"):
+            self.skip += 1
+        elif tag in ("ol", "ul"):
+            self.lists.append([tag, 0])
+        elif tag == "br":
+            self.buf.append("\x00")
+        elif tag in ("strong", "b"):
+            self.buf.append("**")
+
+    def end(self, tag):
+        if tag in ("style", "script", "title", "head"):
+            self.skip = max(0, self.skip - 1)
+        elif tag in ("strong", "b"):
+            self.buf.append("**")
+        elif len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.flush("#" * int(tag[1]) + " ")
+        elif tag == "p":
+            self.flush("para")
+        elif tag == "li" and self.lists:
+            kind = self.lists[-1]
+            kind[1] += 1
+            self.flush(f"{kind[1]}. " if kind[0] == "ol" else "- ")
+        elif tag in ("ol", "ul") and self.lists:
+            self.lists.pop()
+
+    def markdown(self) -> str:
+        # Consecutive list items stay together; every other block is its own paragraph.
+        parts: list[str] = []
+        for block in self.out:
+            same_list = parts and (NUMBERED.match(block) and NUMBERED.match(parts[-1].split("\n")[-1])
+                                   or BULLET.match(block) and BULLET.match(parts[-1].split("\n")[-1]))
+            if same_list:
+                parts[-1] += "\n" + block
+            else:
+                parts.append(block)
+        return "\n\n".join(parts) + "\n"
+
+
+def from_html(html: str) -> str:
+    """An exported HTML letter back as the Markdown subset (what the linter reads for .html)."""
+    conv = _HtmlToMarkdown()
+    conv.parser.feed(html)
+    conv.parser.close()
+    return conv.markdown()

@@ -30,7 +30,7 @@ PII_PATTERN = re.compile(r"buyer|e-?mail|phone|address|postal|zip|recipient|rate
 FREE_TEXT = ("feedback_text", "return_comment", "message", "message_text", "comments")
 
 
-def letter_bytes(markdown: str, fmt: str, *, ascii_quotes: bool = False, width: int = 78,
+def letter_bytes(markdown: str, fmt: str, *, ascii_quotes: bool = False, width: int = 0,
                  title: str = "Plan of Action") -> bytes:
     """The letter in one format ("txt", "md", "html", "docx") as bytes."""
     if fmt == "txt":
@@ -45,10 +45,11 @@ def letter_bytes(markdown: str, fmt: str, *, ascii_quotes: bool = False, width: 
 
 
 def export_letter(text_or_rendered: str, path: str | Path, *, fmt: str | None = None, ascii_quotes: bool = False,
-                  width: int = 78, title: str = "Plan of Action") -> Path:
+                  width: int = 0, title: str = "Plan of Action") -> Path:
     """Write a letter (its Markdown, as ``render_letter(..., fmt="markdown")`` returns) to `path`.
 
-    fmt defaults from the suffix: .txt (plain text wrapped at `width`, for pasting into Seller Central),
+    fmt defaults from the suffix: .txt (for pasting into Seller Central's form: one paragraph per line, a blank
+    line between paragraphs, no hard wrap unless `width` > 0; ``ascii_quotes`` for straight quotes and dashes),
     .md, .html (autoescaped), .docx. Never overwrites: returns the path actually written.
     """
     path = Path(path)

@@ -1,4 +1,4 @@
-"""`reinstate lint FILE [--json]`: check a Plan of Action (.txt, .md or .docx) like a reviewer would.
+"""`reinstate lint FILE [--json]`: check a Plan of Action (.txt, .md, .html or .docx) like a reviewer would.
 
 Exit code 0 for pass or warn, 1 for fail, 2 when the file cannot be read. ``--json`` prints exactly
 ``{"verdict", "score", "findings": [{"rule", "severity", "start", "end", "excerpt", "hint"}]}``.
@@ -19,12 +19,14 @@ def add_parser(sub):
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
     p.add_argument("--max-words", type=int, metavar="N", help="word budget (default from the rule file)")
     p.add_argument("--max-chars", type=int, metavar="N", help="character budget")
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="the letter's date when it has no 'Date:' line (actions taken must not be later)")
     p.add_argument("--field-chars", type=int, metavar="N", help="character limit per section (the appeal form's field)")
     return p
 
 
 def read_letter(path: str | Path) -> str:
-    """The text of a .txt/.md letter (any common encoding) or of a .docx letter (as Markdown)."""
+    """The text of a .txt/.md letter (any common encoding), or of a .docx or .html letter (as Markdown)."""
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, "no such file" if not path.exists() else "not a file",
@@ -32,7 +34,13 @@ def read_letter(path: str | Path) -> str:
     if path.suffix.lower() == ".docx":
         from ..appeal.docx import read_docx
         return read_docx(path)
-    data = path.read_bytes()
+    if path.suffix.lower() in (".html", ".htm"):
+        from ..appeal.blocks import from_html
+        return from_html(_decode(path, path.read_bytes()))
+    return _decode(path, path.read_bytes())
+
+
+def _decode(path: Path, data: bytes) -> str:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputFileError(path, "binary file, not a text letter", expected="a .txt, .md or .docx letter")
     try:
@@ -60,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from ..appeal.lint import lint
 
     text = read_letter(args.file)
-    result = lint(text, budget={"words": args.max_words, "chars": args.max_chars, "field_chars": args.field_chars})
+    result = lint(text, budget={"words": args.max_words, "chars": args.max_chars, "field_chars": args.field_chars},
+                  date=args.date)
     if args.json:
         print(result.to_json(indent=2))
     else:
