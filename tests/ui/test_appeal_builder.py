@@ -171,3 +171,31 @@ def test_switching_template_keeps_typed_text_but_reselects_causes(builder):
     chosen = {c["cause"] for c in builder.selected_causes() if not c.get("manual")}
     assert chosen == {"late_shipment"}            # the ODR letter's carrier and message causes are not carried
     assert builder.causes[-1]["manual"] and builder.causes[-1]["cause"] == "wrong_item"
+
+
+def _descendants(widget):
+    yield widget
+    for child in getattr(widget, "children", ()) or ():
+        yield from _descendants(child)
+
+
+def test_why_is_prefilled_as_a_marked_suggestion_and_becomes_the_analysts(builder):
+    cause = next(c for c in builder.causes if c.get("selected"))
+    assert cause["why"] and not cause["why_confirmed"]
+    assert "[Suggested explanation, confirm or rewrite: " + cause["why"].split()[0] in builder.letter
+    boxes = [w for w in _descendants(builder.w_causes_box) if "rs-cause-why" in getattr(w, "_dom_classes", ())]
+    assert boxes and boxes[0].value == cause["why"]
+    pills = [w.value for w in _descendants(builder.w_causes_box) if "Suggestion: confirm or rewrite" in
+             str(getattr(w, "value", ""))]
+    assert pills, "the suggestion is not visibly marked"
+    before = builder.letter.count("[Suggested explanation")
+    assert "unconfirmed_explanation" in {f.rule for f in builder.lint_result.findings}
+    mine = "Our Reno warehouse shipped every order with one slow service and nobody compared the dates."
+    boxes[0].value = mine
+    assert cause["why_confirmed"] and flat(mine) in flat(builder.letter)
+    assert builder.letter.count("[Suggested explanation") == before - 1
+
+
+def test_actions_start_without_a_date(builder):
+    dated = [a for a in builder.available_actions() if a.get("date")]
+    assert not dated

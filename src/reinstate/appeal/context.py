@@ -140,6 +140,15 @@ def _scope(row: dict) -> tuple[str, str]:
     return "scoped", phrase.format(value=value)
 
 
+def suggested_explanation(cause_id: str, row: dict | None = None) -> str:
+    """The action library's explanation for a cause and scope: a suggestion the analyst confirms or rewrites."""
+    library = action_library()
+    group = library.get(cause_id) or library["other"]
+    kind, phrase = _scope(dict(row or {}))
+    pattern = group["root_cause"].get(kind) or group["root_cause"]["account"]
+    return fill_slots(pattern, scope=phrase)
+
+
 def _as_list(value) -> list:
     value = _clean(value) if not isinstance(value, (list, tuple)) else value
     if value is None:

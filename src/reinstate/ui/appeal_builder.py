@@ -300,6 +300,9 @@ class AppealBuilder(WidgetApp):
                 "selected": fits[k] and (conf in ("high", "medium") or position == 0), "manual": False,
                 "confidence": conf, "evidence": backend.evidence_text(row),
                 "scope": backend.scope_text(row),
+                # The human reason: pre-filled from the library, marked as a suggestion until the analyst
+                # edits or confirms it (an unconfirmed one stays marked in the letter and draws a lint warning).
+                "why": backend.suggested_why(str(row.get("cause")), row), "why_confirmed": False,
             })
         return out
 
@@ -422,13 +425,26 @@ class AppealBuilder(WidgetApp):
                 head += " " + pill(f"{html.escape(L('confidence'))}: {html.escape(cause['confidence'])}", status)
             if cause.get("manual"):
                 head += " " + pill(html.escape(L("manual_cause")), "no_data")
-            body = [widgets.HTML(head), text]
+            why = _cls(widgets.Textarea(value=cause.get("why", ""), description=L("why"),
+                                        layout=widgets.Layout(width="100%", height="58px")), "rs-cause-why")
+            confirmed = bool(cause.get("why_confirmed"))
+            why_ok = _cls(widgets.Checkbox(value=confirmed, description=L("why_confirm"), indent=False),
+                          "rs-cause-why-confirm")
+            mark = widgets.HTML("" if confirmed else pill(html.escape(L("why_suggestion")), "at_risk"))
+            body = [widgets.HTML(head), text, mark, why, why_ok]
             if cause.get("evidence"):
                 body.append(_cls(widgets.HTML(f"{html.escape(L('evidence'))}: {html.escape(cause['evidence'])}"),
                                  "rs-cause-evidence"))
             key = cause["key"]
             check.observe(lambda ch, key=key: self._on_cause(key, selected=ch["new"]), names="value")
             text.observe(lambda ch, key=key: self._on_cause(key, statement=ch["new"]), names="value")
+            # Typing a reason makes it the analyst's; the box confirms a suggestion kept as it is.
+            why.observe(lambda ch, key=key, box=why_ok: (setattr(box, "value", True),
+                                                         self._on_cause(key, why=ch["new"], why_confirmed=True)),
+                        names="value")
+            why_ok.observe(lambda ch, key=key, m=mark: (setattr(m, "value", "" if ch["new"] else pill(
+                html.escape(L("why_suggestion")), "at_risk")), self._on_cause(key, why_confirmed=ch["new"])),
+                names="value")
             row = _cls(widgets.HBox([check, widgets.VBox(body, layout=widgets.Layout(width="100%"))]),
                        "rs-cause-row", f"rs-cause-{key}", f"rs-cause-type-{cause['cause'].replace('_', '-')}")
             rows.append(row)
@@ -447,7 +463,8 @@ class AppealBuilder(WidgetApp):
             saved = self.action_state.get(action["id"], {})
             out.append({**action,
                         "selected": saved.get("selected", action["default"]),
-                        "date": saved.get("date", self.as_of.isoformat() if "{date}" in action["text"] else ""),
+                        # Empty until the analyst gives the real date: the data cannot know when it was done.
+                        "date": saved.get("date", ""),
                         "owner": saved.get("owner", action["owner"]),
                         "frequency": saved.get("frequency", action["frequency"])})
         return out
@@ -514,7 +531,8 @@ class AppealBuilder(WidgetApp):
             template_id=self.template_id, health=self.health, diagnosis=self.diagnosis,
             fields={k: v for k, v in self.fields.items() if k not in ("asins", "notice_date")},
             notice_date=self.fields.get("notice_date") or None, asins=split_asins(self.fields.get("asins", "")),
-            causes=[{"cause": c["cause"], "statement": c["statement"], "row": rows.get(c["key"])}
+            causes=[{"cause": c["cause"], "statement": c["statement"], "row": rows.get(c["key"]),
+                     "why": c.get("why", ""), "why_confirmed": bool(c.get("why_confirmed"))}
                     for c in self.selected_causes()],
             actions=self.chosen_actions(), extra_corrective=lines(self.extra_corrective),
             extra_preventive=lines(self.extra_preventive))
@@ -685,7 +703,8 @@ class AppealBuilder(WidgetApp):
             return
         n = 1 + sum(1 for c in self.causes if c.get("manual"))
         self.causes.append({"key": f"m{n}", "cause": cause, "statement": text, "original": text, "selected": True,
-                            "manual": True, "confidence": "", "evidence": "", "scope": ""})
+                            "manual": True, "confidence": "", "evidence": "", "scope": "",
+                            "why": backend.suggested_why(cause, None), "why_confirmed": False})
         with self.quiet():
             self.w_add_cause_text.value = ""
         self._rebuild_causes()

@@ -184,6 +184,12 @@ def evidence_text(row: dict) -> str:
     return " · ".join(parts)
 
 
+def suggested_why(cause: str, row: dict | None) -> str:
+    """The library's explanation for a cause and scope, shown pre-filled and marked as a suggestion."""
+    from ..appeal.context import suggested_explanation
+    return suggested_explanation(cause, row)
+
+
 def scope_text(row: dict) -> str:
     """Where a hypothesis applies: "carrier = X", "2 Aug 2026 – 16 Aug 2026" or "" for the whole account."""
     dim, value = row.get("dimension"), row.get("value")
@@ -203,13 +209,15 @@ def letter_context(analysis, *, as_of, account, marketplace, template_id, health
                    notice_date, asins, causes, actions, extra_corrective, extra_preventive) -> dict:
     """The letter context from the analyst's choices, through ``reinstate.appeal.context.build_context``.
 
-    ``causes``: the ticked cause choices ``{"cause", "statement", "row"}`` (row = the hypothesis, or None
-    for a cause added by hand); the edited sentence replaces the diagnosis statement. ``actions``: the
+    ``causes``: the ticked cause choices ``{"cause", "statement", "row", "why", "why_confirmed"}`` (row = the
+    hypothesis, or None for a cause added by hand); the edited sentence replaces the diagnosis statement. A
+    confirmed ``why`` is the analyst's explanation; an unconfirmed one stays a marked suggestion in the letter. ``actions``: the
     ticked library actions ``{id: {"date", "owner", "frequency"}}``; exactly these reach the letter
     (build_context alone would fall back to the library defaults when a cause has none ticked).
     Free-text actions are added to the first cause's lists.
     """
-    from ..appeal.context import build_context
+    from ..appeal.answers import Answers
+    from ..appeal.context import action_text, build_context
     from ..appeal.formatting import fill_slots as library_fill
 
     rows, cause_ids = [], []
@@ -230,9 +238,11 @@ def letter_context(analysis, *, as_of, account, marketplace, template_id, health
     extra = {k: v for k, v in fields.items() if k not in seller and v not in (None, "")}
     # The health part of the context only changes with the account or date: summarised once, reused.
     metrics, flagged = health_summary(health, marketplace)
+    whys = {c["cause"]: " ".join(str(c.get("why") or "").split()) for c in causes
+            if c.get("why_confirmed") and str(c.get("why") or "").strip()}
     ctx = build_context(health=None, diagnosis=hypotheses, seller=seller, causes=cause_ids or None,
                         actions=actions or None, asins=asins, notice_date=notice_date, fields=extra,
-                        as_of=as_of, marketplace=marketplace)
+                        as_of=as_of, marketplace=marketplace, answers=Answers(why=whys))
     ctx["metrics"], ctx["flagged_metrics"] = copy.deepcopy(metrics), copy.deepcopy(flagged)
     if not cause_ids:
         ctx["causes"] = []
@@ -246,8 +256,12 @@ def letter_context(analysis, *, as_of, account, marketplace, template_id, health
                     continue
                 chosen = actions[item["id"]]
                 date = chosen.get("date")
-                texts.append(library_fill(item["text"], date=_fmt_date(date) if date else None,
-                                          owner=chosen.get("owner"), frequency=chosen.get("frequency")))
+                if kind == "corrective":  # ticked = taken; without its date the letter shows "[date]"
+                    texts.append(action_text(item, {"date": date or None, "owner": chosen.get("owner") or None,
+                                                    "frequency": chosen.get("frequency") or None, "ticked": True})[0])
+                else:
+                    texts.append(library_fill(item["text"], date=_fmt_date(date) if date else None,
+                                              owner=chosen.get("owner"), frequency=chosen.get("frequency")))
                 ids.append(item["id"])
             cause[kind], cause[kind + "_ids"] = texts, ids
     if ctx["causes"]:
