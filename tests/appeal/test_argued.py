@@ -163,8 +163,8 @@ def test_bad_answers_file_is_a_clear_error(tmp_path, capsys):
 
 
 def test_lint_is_identical_across_txt_md_html_docx(sample, tmp_path):
-    from reinstate.appeal.pipeline import build_appeal, write_appeal
     from reinstate.appeal.lint import lint
+    from reinstate.appeal.pipeline import build_appeal, write_appeal
     from reinstate.cli.lint import read_letter
     for answers in (None, SAMPLE_DIR / "answers.yaml"):
         appeal = build_appeal(sample, template="odr", as_of=AS_OF, answers=answers)

@@ -70,10 +70,10 @@ def test_masked_pii_is_not_a_placeholder():
 
 def test_missing_section_points_at_a_useful_span():
     text = "Dear team,\n\nWe are sorry that some orders were late in May and we fixed it.\n\nRegards,\nAnn\n"
-    missing = [f for f in lint(text).findings if f.rule == "missing_root_cause"][0]
+    missing = next(f for f in lint(text).findings if f.rule == "missing_root_cause")
     assert text[missing.start:missing.end] == "We are sorry that some orders were late in May and we fixed it."
     text2 = "Root cause: 3 of 90 orders had no tracking.\n\nCorrective actions taken:\n1. On 2 May we fixed it.\n"
-    prev = [f for f in lint(text2).findings if f.rule == "missing_preventive_measures"][0]
+    prev = next(f for f in lint(text2).findings if f.rule == "missing_preventive_measures")
     assert text2[prev.start:prev.end] == "Corrective actions taken:"
 
 

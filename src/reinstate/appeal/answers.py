@@ -41,7 +41,7 @@ class Answers:
     actions: dict[str, dict] = field(default_factory=dict)
     fields: dict = field(default_factory=dict)
 
-    def merged(self, other: "Answers") -> "Answers":
+    def merged(self, other: Answers) -> Answers:
         """These answers overridden by `other`'s (``--set`` wins over the file)."""
         actions = {k: dict(v) for k, v in self.actions.items()}
         for k, v in other.actions.items():
