@@ -118,7 +118,7 @@ def save_snapshot(health: pd.DataFrame, as_of, *, store=None) -> int:
         "rate": health["rate"].astype(float).to_numpy(),
         "target": health["target"].astype(float).to_numpy(),
     })
-    rows["saved_at"] = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    rows["saved_at"] = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rows["account"] = rows["account"].astype(str)
     rows["marketplace"] = rows["marketplace"].astype(str)
     rows = rows[SNAPSHOT_COLUMNS]

@@ -21,6 +21,7 @@ def datasets():
     """name -> (Dataset, as_of days). The bundled sample; a generated two-marketplace set (US + DE, so two time
     zones and DST); the same generated orders spread over 200 accounts."""
     from bench_data import spread_accounts
+
     from reinstate import load
     from reinstate.dataset import Dataset
     from reinstate.sample import generate_sample
@@ -43,8 +44,8 @@ def datasets():
 def main() -> None:
     from reinstate.metrics.flags import order_flags
     from reinstate.metrics.health import account_health
-    from reinstate.metrics.trend import metric_trend
     from reinstate.metrics.rules import ALL_METRICS
+    from reinstate.metrics.trend import metric_trend
 
     for name, (data, days) in datasets().items():
         if name != "multi":  # the inputs, as loaded then (canonical tables), so loader changes do not move them
