@@ -67,3 +67,9 @@ def test_order_flags_identical(name, as_of):
 def test_trend_identical(name, as_of):
     want = pd.read_parquet(GOLDEN / f"trend_{name}_{as_of}.parquet")
     same(metric_trend(dataset(name), metric=ALL_METRICS, end=as_of, days=45), want)
+
+
+def test_unknown_engine_is_a_clear_error():
+    from reinstate.errors import ConfigError
+    with pytest.raises(ConfigError, match="unknown engine 'polars'"):
+        account_health(dataset("sample"), as_of="2026-11-16", engine="polars")
