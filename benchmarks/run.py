@@ -12,6 +12,9 @@ writes it as CSV and Parquet, and then measures every step in its OWN fresh Pyth
     load_csv_metrics            load + validate the CSV and all metrics (the headline target)
     metrics_1000_accounts       account_health on the same rows spread over 1,000 accounts
 
+and, side by side with the floor in the same run, the whole-process comparison of issue 13
+(``bench_process``): the command `reinstate metrics FILE --as-of D --json` against a process that only does
+``pyarrow.csv.read_csv`` of the same canonical orders CSV, alternately, wall time / CPU / peak RSS and their ratios;
 plus, on the bundled sample, the notebooks run top to bottom with papermill and one AppealBuilder preview
 re-render (median of N). Per step: wall seconds and CPU seconds of the timed body, and the process's peak
 RSS (``ru_maxrss`` of that process, read by the parent with ``os.wait4``: it includes imports and, for the
@@ -34,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_data  # noqa: E402
+import bench_process  # noqa: E402
 import bench_steps  # noqa: E402
 
 ROOT = HERE.parent
@@ -51,6 +55,9 @@ TARGETS = {
     "notebooks_total_seconds": 60.0,
     "preview_median_seconds": 0.050,
     "accounts_1000_vs_1": 1.5,
+    # issue 13: the whole `reinstate metrics FILE --json` process against a bare pyarrow.csv.read_csv process
+    "metrics_cli_vs_read_csv_wall": 1.5,
+    "metrics_cli_vs_read_csv_peak_rss": 1.0,
 }
 
 
@@ -190,6 +197,21 @@ def _mb(folder: Path, suffix: str) -> float:
     return round(sum(p.stat().st_size for p in folder.glob(f"*{suffix}")) / 1e6, 1)
 
 
+def bench_whole(entry: dict, folder: Path, *, runs: int, timeout: float, say) -> None:
+    """The whole-process comparison on the size's canonical orders CSV (``bench_process``)."""
+    csv_file = folder / "csv" / "orders.csv"
+    say(f"[{entry['label']}] whole process: reinstate metrics --json vs pyarrow.csv.read_csv, {runs} pairs ...")
+    res = bench_process.compare(csv_file, entry["as_of"], root=ROOT, runs=runs, timeout=timeout)
+    res["rows"] = entry["rows"]["orders"]
+    entry["whole_process"] = res
+    if res["ok"]:
+        say(f"[{entry['label']}] whole process: {res['command_wall']:.2f} s vs {res['floor_wall']:.2f} s "
+            f"(x{res['ratio_wall']}), {res['command_peak_rss_mb']:.0f} MB vs {res['floor_peak_rss_mb']:.0f} MB "
+            f"(x{res['ratio_peak_rss_mb']})")
+    else:
+        say(f"[{entry['label']}] whole process: FAILED ({res['error']})")
+
+
 def bench_size(n: int, folder: Path, steps: list[str], *, timeout: float, work: Path, profile: bool, say) -> dict:
     manifest = json.loads((folder / "manifest.json").read_text())
     entry = {"orders": n, "label": label(n), "rows": manifest["rows"], "as_of": manifest["as_of"],
@@ -240,6 +262,15 @@ def evaluate(sizes: list[dict], sample: dict) -> list[dict]:
                 ("accounts_1000_vs_1", "metrics_1000_accounts", "metrics",
                  "all metrics, 1,000 accounts in one frame / one account of the same size")):
             add(name, lab, ratio(e, a, b), TARGETS[name], detail, ratio(e, a, b, "cpu_seconds"))
+        whole = e.get("whole_process")
+        if whole is not None:
+            ok = whole.get("ok")
+            add("metrics_cli_vs_read_csv_wall", lab, whole.get("ratio_wall") if ok else None,
+                TARGETS["metrics_cli_vs_read_csv_wall"],
+                "whole process `reinstate metrics orders.csv --json` / `pyarrow.csv.read_csv` process, wall",
+                whole.get("ratio_cpu") if ok else None)
+            add("metrics_cli_vs_read_csv_peak_rss", lab, whole.get("ratio_peak_rss_mb") if ok else None,
+                TARGETS["metrics_cli_vs_read_csv_peak_rss"], "the same two processes, peak RSS")
         if e["orders"] == 1_000_000:
             add("diagnosis_1M_seconds", lab, sec(e, "diagnosis"), TARGETS["diagnosis_1M_seconds"],
                 "diagnose on 1M orders, seconds")
@@ -278,6 +309,16 @@ def table(results: dict) -> str:
                          f"{r['peak_rss_mb']:8.0f} {r.get('x_csv_floor', float('nan')):8.2f} "
                          f"{r.get('x_csv_floor_cpu', float('nan')):7.2f} {r.get('x_parquet_floor', float('nan')):8.2f} "
                          f"{r.get('x_parquet_floor_cpu', float('nan')):7.2f}")
+    for e in results["sizes"]:
+        w = e.get("whole_process")
+        if w and w.get("ok"):
+            lines.append(f"{e['label']:>5} {'whole: metrics --json':<22} {w['command_wall']:8.2f} {w['command_cpu']:8.2f} "
+                         f"{w['command_peak_rss_mb']:8.0f}   (x{w['ratio_wall']} wall, x{w['ratio_cpu']} cpu, "
+                         f"x{w['ratio_peak_rss_mb']} RSS vs read_csv)")
+            lines.append(f"{e['label']:>5} {'whole: read_csv':<22} {w['floor_wall']:8.2f} {w['floor_cpu']:8.2f} "
+                         f"{w['floor_peak_rss_mb']:8.0f}")
+        elif w:
+            lines.append(f"{e['label']:>5} {'whole process':<22} {'FAILED: ' + w.get('error', '')[:60]}")
     for name, r in results["sample"].items():
         if not r.get("ok"):
             lines.append(f"{'smpl':>5} {name:<22} {'FAILED: ' + r.get('error', '')[:60]}")
@@ -315,6 +356,19 @@ def markdown(results: dict) -> str:
                        f"{r['cpu_seconds']:.2f} | {r['peak_rss_mb']:.0f} | {r.get('x_csv_floor', '')} | "
                        f"{r.get('x_csv_floor_cpu', '')} | {r.get('x_parquet_floor', '')} | "
                        f"{r.get('x_parquet_floor_cpu', '')} |")
+    whole = [e for e in results["sizes"] if e.get("whole_process", {}).get("ok")]
+    if whole:
+        out += ["", "Whole process, one canonical orders CSV (median of the runs, ratios pair by pair):", "",
+                "| size | rows | process | wall s | CPU s | peak RSS MB | × read_csv wall | (CPU) | × read_csv RSS |",
+                "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+        for e in whole:
+            w = e["whole_process"]
+            out.append(f"| {e['label']} | {w['rows']:,} | `{w['command']}` | {w['command_wall']:.2f} | "
+                       f"{w['command_cpu']:.2f} | {w['command_peak_rss_mb']:.0f} | {w['ratio_wall']} | "
+                       f"{w['ratio_cpu']} | {w['ratio_peak_rss_mb']} |")
+            out.append(f"| {e['label']} | {w['rows']:,} | `pyarrow.csv.read_csv` | {w['floor_wall']:.2f} | "
+                       f"{w['floor_cpu']:.2f} | {w['floor_peak_rss_mb']:.0f} | 1.0 | 1.0 | 1.0 |")
+        out.append("")
     for name, r in results["sample"].items():
         if not r.get("ok"):
             out.append(f"| sample | | {name} | failed: {r.get('error', '')} | | | | | | |")
@@ -355,6 +409,8 @@ def main(argv=None) -> int:
     p.add_argument("--accounts", type=int, default=1000, help="accounts for the multi-account step")
     p.add_argument("--no-notebooks", action="store_true", help="skip the papermill run of notebooks/")
     p.add_argument("--no-preview", action="store_true", help="skip the AppealBuilder preview timing")
+    p.add_argument("--whole-runs", type=int, default=3, help="pairs of whole-process runs (metrics command vs "
+                                                             "read_csv) per size; 0 skips them (default 3)")
     p.add_argument("--timeout", type=float, default=3600, help="seconds allowed per process (default 3600)")
     p.add_argument("--profile", action="store_true", help="run each step under pyinstrument; profiles are "
                                                           "written next to the step logs")
@@ -397,8 +453,10 @@ def main(argv=None) -> int:
     for n in sizes:
         folder = ensure_data(n, days=args.days, seed=args.seed, data_dir=args.data_dir, accounts=args.accounts,
                              timeout=args.timeout, work=work, say=say)
-        results["sizes"].append(bench_size(n, folder, steps, timeout=args.timeout, work=work,
-                                           profile=args.profile, say=say))
+        entry = bench_size(n, folder, steps, timeout=args.timeout, work=work, profile=args.profile, say=say)
+        if args.whole_runs > 0:
+            bench_whole(entry, folder, runs=args.whole_runs, timeout=args.timeout, say=say)
+        results["sizes"].append(entry)
     for name, skip in (("notebooks", args.no_notebooks), ("preview", args.no_preview)):
         if skip:
             continue

@@ -9,7 +9,12 @@ The flow is one-way: load -> metrics -> diagnose -> appeal.
     letter = reinstate.render_letter("odr", context)            # Plan of Action text
     reinstate.lint(letter)                                      # reviewer-style findings
 """
+import warnings
 from importlib import import_module
+
+# pandera imports pyspark.pandas whenever pyspark is installed (the .[spark] extra), and pyspark warns on
+# pandas 3 at that import; reinstate never uses pyspark.pandas, so the warning only adds noise to every command.
+warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
 
 __version__ = "0.1.0"
 

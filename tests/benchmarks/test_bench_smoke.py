@@ -79,7 +79,7 @@ def test_run_end_to_end_in_child_processes(tiny, tmp_path, capsys):
     data_dir, folder, params = tiny
     out = tmp_path / "results.json"
     code = run.main(["--sizes", "300", "--days", "120", "--seed", "3", "--accounts", "10", "--steps",
-                     "csv_floor,parquet_floor,load_csv", "--no-notebooks", "--no-preview",
+                     "csv_floor,parquet_floor,load_csv", "--no-notebooks", "--no-preview", "--whole-runs", "1",
                      "--data-dir", str(data_dir), "--out", str(out), "--quiet"])
     assert code == 0
     results = json.loads(out.read_text())
@@ -90,6 +90,21 @@ def test_run_end_to_end_in_child_processes(tiny, tmp_path, capsys):
     assert steps["csv_floor"]["x_csv_floor"] == 1.0
     printed = capsys.readouterr().out
     assert "load_csv" in printed and "x csv fl" in printed
+    whole = results["sizes"][0]["whole_process"]  # the metrics command vs read_csv, as whole processes
+    assert whole["ok"] and whole["runs"] == 1, whole
+    assert whole["command_peak_rss_mb"] > 0 and whole["floor_wall"] > 0
+    assert whole["ratio_wall"] == pytest.approx(whole["command_wall"] / whole["floor_wall"], rel=0.01)
+    assert "whole: metrics --json" in printed
+
+
+def test_whole_process_targets_from_given_numbers():
+    # command 3 s / read_csv 2 s = 1.5x wall (<= 1.5, met); 900 MB / 600 MB = 1.5x RSS (> 1.0, missed)
+    entry = {"label": "1M", "orders": 1_000_000, "steps": {},
+             "whole_process": {"ok": True, "ratio_wall": 1.5, "ratio_cpu": 2.0, "ratio_peak_rss_mb": 1.5}}
+    got = {t["target"]: t for t in run.evaluate([entry], {})}
+    assert got["metrics_cli_vs_read_csv_wall"]["met"] is True
+    assert got["metrics_cli_vs_read_csv_wall"]["met_cpu"] is False
+    assert got["metrics_cli_vs_read_csv_peak_rss"]["met"] is False
 
 
 def _entry(label, orders, **seconds):

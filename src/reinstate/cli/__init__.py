@@ -14,7 +14,7 @@ import sys
 from ..errors import ReinstateError
 
 # Subcommand modules, in the order `reinstate --help` lists them.
-COMMANDS = ("validate", "sample", "metrics", "diagnose", "templates", "lint", "letter", "batch")
+COMMANDS = ("validate", "sample", "metrics", "history", "diagnose", "templates", "lint", "letter", "batch")
 # Subcommands that read appeal templates (and so take --templates DIR).
 TEMPLATE_COMMANDS = ("templates", "letter", "batch")
 

@@ -36,6 +36,8 @@ def add_parser(sub):
                    help="days between the ODR window's last day and --as-of (default 15)")
     p.add_argument("--include-cancelled", action="store_true", help="count cancelled orders in the ODR denominator")
     p.add_argument("--margin", type=float, default=0.8, help="early-warning margin for at_risk (default 0.8)")
+    from .history import add_engine_arguments
+    add_engine_arguments(p)  # --save/--store (history), --engine/--spark-master
     return p
 
 
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io.load import load
     from ..metrics.health import account_health
     from ..metrics.windows import to_day
+    from .history import engine_options, save_history
 
     as_of = to_day(args.as_of, "--as-of")
     if not 0 < args.margin <= 1:
@@ -85,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
     data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
     health = account_health(data, as_of=as_of, marketplace=args.marketplace, account=args.account,
                             include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset,
-                            margin=args.margin)
+                            margin=args.margin, **engine_options(args))
+    if args.save:
+        save_history(health, as_of, args.store)
     if args.json:
         json.dump(to_json(health, as_of), sys.stdout, indent=2)
         sys.stdout.write("\n")

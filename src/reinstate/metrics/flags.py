@@ -42,13 +42,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..engine.facts import (  # noqa: F401  (the rules' constants, importable from here as before)
+    COUNTED_CANCELLERS,
+    EXCLUDED_CHARGEBACK_OUTCOMES,
+    EXCLUDED_CHARGEBACK_TYPES,
+    EXCLUDED_CLAIM_STATUSES,
+)
 from ..reference import timezone_of
-
-# Claim statuses and chargeback kinds that do not make an order defective (see docs, metrics issue).
-EXCLUDED_CLAIM_STATUSES = ("denied", "withdrawn", "amazon_funded")
-EXCLUDED_CHARGEBACK_TYPES = ("fraud",)
-EXCLUDED_CHARGEBACK_OUTCOMES = ("won",)
-COUNTED_CANCELLERS = ("seller", "amazon")  # plus unknown (NA)
 
 # Which canonical columns each metric needs (any one of a group in a tuple is enough).
 NEEDS: dict[str, tuple] = {
@@ -85,24 +85,10 @@ def local_day(ts: pd.Series, marketplace: pd.Series) -> pd.Series:
     return out
 
 
-def local_start_utc(day, marketplace: pd.Series) -> pd.Series:
-    """Start of a local calendar day (``as_of``) per row's marketplace, as UTC timestamps."""
-    day = pd.Timestamp(day).normalize()
-    out = pd.Series(pd.NaT, index=marketplace.index, dtype="datetime64[ns, UTC]")
-    for code in pd.unique(marketplace.dropna()):
-        mask = (marketplace == code).to_numpy()
-        out[mask] = day.tz_localize(timezone_of(code)).tz_convert("UTC")
-    return out
 
 
-def _col(frame: pd.DataFrame, name: str, dtype=None) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype=dtype or "object")
 
 
-def _na_bool(index) -> pd.Series:
-    return pd.Series(pd.NA, index=index, dtype="boolean")
 
 
 ORDER_KEY = ["account", "marketplace", "order_id"]
@@ -151,21 +137,61 @@ def order_groups(orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return gid, first_pos
 
 
+def _arrow_columns(frame: pd.DataFrame, types: dict, rows=None) -> pa.Table:
+    """The columns of ``frame`` named in ``types`` (those present), as Arrow of those types; ``rows`` gathers.
+
+    Timestamps become UTC nanoseconds (int64), and the ``DAY_SOURCES`` also whole seconds (``<name>_s``)."""
+    from ..engine.facts import DAY_SOURCES, TIMESTAMP
+
+    arrays, names = [], []
+    for name, typ in types.items():
+        if name not in frame.columns:
+            continue
+        col = frame[name]
+        if typ.equals(TIMESTAMP):
+            ts = pd.to_datetime(col, utc=True) if not isinstance(col.dtype, pd.DatetimeTZDtype) else col
+            ns = ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").to_numpy(dtype="datetime64[ns]")
+            ns = ns if rows is None else ns[rows]
+            missing = np.isnat(ns)
+            ints = ns.view("int64")
+            arrays.append(pa.array(ints, mask=missing))
+            names.append(name)
+            if name in DAY_SOURCES:
+                arrays.append(pa.array(np.floor_divide(ints, 10**9), mask=missing))
+                names.append(f"{name}_s")
+            continue
+        arr = pa.array(col.array, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if rows is not None:
+            arr = arr.take(pa.array(rows))
+        if not arr.type.equals(typ):
+            arr = arr.cast(typ)  # a lossy cast (a fractional quantity) raises
+        arrays.append(arr)
+        names.append(name)
+    return pa.Table.from_arrays(arrays, names=names)
+
+
 def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None,
-                groups: tuple[np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+                groups: tuple[np.ndarray, np.ndarray] | None = None, engine: str | None = None,
+                spark_master: str | None = None) -> pd.DataFrame:
     """Collapse canonical order items to one row per order with the metric flags described above.
 
     ``as_of`` (the day the analyst looks at Account Health, default today) only matters for orders whose
     deadline passed without a confirmation or delivery. ``groups``: ``order_groups(orders)`` when the
-    caller already has it.
+    caller already has it. The rules are the Ibis expressions of ``reinstate.engine.facts``, run on
+    ``engine`` (``"duckdb"`` in-process by default, or ``"spark"``; ``spark_master`` picks a cluster).
 
     >>> order_flags(load("data/sample").orders, as_of="2026-11-01").defective.sum()  # doctest: +SKIP
     """
+    import ibis
+
+    from ..engine import backend
+    from ..engine.facts import FACT_COLUMNS, HEAD_COLUMNS, ITEM_COLUMNS, order_facts
+
     as_of = pd.Timestamp(as_of or dt.date.today()).normalize()
     items = orders
     has = items.columns.__contains__
-    key = ORDER_KEY
-
     first_cols = [c for c in ("fulfillment_channel", "order_status", "purchase_date", "product_category",
                               "carrier", "ship_from", "latest_ship_date", "ship_confirmed_at", "tracking_id",
                               "tracking_valid", "first_scan_at", "latest_delivery_date", "delivered_at",
@@ -173,87 +199,27 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None,
                               "chargeback_type", "chargeback_date", "chargeback_outcome") if has(c)]
     # One factorisation of the order key, reused for everything below (string keys are costly to hash).
     # Order-level fields are taken from each order's first item row (the schema says they agree on every
-    # item row), which is much cheaper than a per-column groupby "first".
+    # item row).
     gid, first_pos = order_groups(items) if groups is None else groups
-    n_orders = len(first_pos)
-    out = items[key + first_cols].iloc[first_pos].reset_index(drop=True)  # gather only the needed columns
+    out = items[ORDER_KEY + first_cols].iloc[first_pos].reset_index(drop=True)  # gather only the needed columns
 
-    def per_order_sum(values) -> np.ndarray:
-        return np.bincount(gid, weights=np.asarray(values, dtype=float), minlength=n_orders).astype("int64")
-
-    qty = _col(items, "quantity", "Int64").fillna(1).astype("int64").to_numpy()
-    out["units"] = per_order_sum(qty)
-
-    # Item-level cancellation: the order is cancelled, an item carries a cancelled_by value, or Amazon's
-    # All Orders report marks the item itself Cancelled (item-status) in an order that otherwise shipped.
-    canceller = _col(items, "cancelled_by", "string").astype("string")
-    item_cancelled = (items["order_status"].eq("Cancelled") | canceller.notna()
-                      | _col(items, "item_status", "string").astype("string").eq("Cancelled"))
-    item_cancelled = item_cancelled.fillna(False).to_numpy(bool)
-    known = canceller.isin(COUNTED_CANCELLERS).fillna(False).to_numpy(bool)
-    no_initiator = canceller.isna().to_numpy(bool)
-    counted = item_cancelled & (known | no_initiator)
-    unknown = item_cancelled & no_initiator
-    out["active_units"] = per_order_sum(np.where(item_cancelled, 0, qty))
-    out["seller_cancelled"] = per_order_sum(counted) > 0
-    out["cancel_by_unknown"] = (per_order_sum(unknown) > 0) & out["seller_cancelled"].to_numpy()
-
-    idx = out.index
-    mkt = out["marketplace"]
-    out["cancelled"] = out["order_status"].eq("Cancelled").fillna(False).to_numpy(dtype=bool)
-    out["purchase_day"] = local_day(out["purchase_date"], mkt)
-    out["ship_by_day"] = local_day(out["latest_ship_date"], mkt) if has("latest_ship_date") else pd.NaT
-    out["delivery_by_day"] = local_day(out["latest_delivery_date"], mkt) if has("latest_delivery_date") else pd.NaT
-
-    # --- ODR components ---------------------------------------------------------------------------
-    if has("feedback_rating"):
-        removed = _col(out, "feedback_removed", "boolean").astype("boolean").fillna(False)
-        out["negative_feedback"] = (out["feedback_rating"].isin([1, 2]) & ~removed).astype("boolean")
-    else:
-        out["negative_feedback"] = _na_bool(idx)
-    if has("claim_status") or has("claim_date"):
-        status = _col(out, "claim_status", "string").astype("string")
-        present = status.notna() | _col(out, "claim_date").notna()
-        out["a_to_z_claim"] = (present & ~status.isin(EXCLUDED_CLAIM_STATUSES).fillna(False)).astype("boolean")
-    else:
-        out["a_to_z_claim"] = _na_bool(idx)
-    if has("chargeback_type") or has("chargeback_date") or has("chargeback_outcome"):
-        cb_type = _col(out, "chargeback_type", "string").astype("string")
-        cb_outcome = _col(out, "chargeback_outcome", "string").astype("string")
-        present = cb_type.notna() | _col(out, "chargeback_date").notna() | cb_outcome.notna()
-        excluded = cb_type.isin(EXCLUDED_CHARGEBACK_TYPES).fillna(False) | \
-            cb_outcome.isin(EXCLUDED_CHARGEBACK_OUTCOMES).fillna(False)
-        out["chargeback"] = (present & ~excluded).astype("boolean")
-    else:
-        out["chargeback"] = _na_bool(idx)
-    comps = out[["negative_feedback", "a_to_z_claim", "chargeback"]]
-    out["defective"] = comps.fillna(False).any(axis=1).astype("boolean")
-    if comps.isna().all(axis=None):
-        out["defective"] = _na_bool(idx)
-
-    # --- Late shipment ------------------------------------------------------------------------------
-    if has("latest_ship_date") and has("ship_confirmed_at"):
-        deadline, confirmed = out["latest_ship_date"], out["ship_confirmed_at"]
-        as_of_start = local_start_utc(as_of, mkt)
-        late = (confirmed > deadline) | (confirmed.isna() & (deadline < as_of_start))
-        out["late_shipment"] = late.where(deadline.notna()).astype("boolean")
-    else:
-        out["late_shipment"] = _na_bool(idx)
-
-    # --- Tracking and delivery ----------------------------------------------------------------------
-    out["shipped"] = _col(out, "ship_confirmed_at").notna().astype("boolean") if has("ship_confirmed_at") \
-        else _na_bool(idx)
-    if has("tracking_valid"):
-        derived = _col(out, "tracking_id").notna() & _col(out, "first_scan_at").notna()
-        out["tracking_valid"] = out["tracking_valid"].astype("boolean").fillna(derived)
-    elif has("tracking_id"):
-        out["tracking_valid"] = (out["tracking_id"].notna() & _col(out, "first_scan_at").notna()).astype("boolean")
-    else:
-        out["tracking_valid"] = _na_bool(idx)
-    if has("latest_delivery_date") and has("delivered_at"):
-        delivered_day = local_day(out["delivered_at"], mkt)
-        late = (delivered_day > out["delivery_by_day"]) | (delivered_day.isna() & (out["delivery_by_day"] < as_of))
-        out["late_delivery"] = late.where(out["delivery_by_day"].notna()).astype("boolean")
-    else:
-        out["late_delivery"] = _na_bool(idx)
+    con = backend(engine, spark_master=spark_master)
+    item_table = _arrow_columns(items, ITEM_COLUMNS).append_column("gid", pa.array(gid, pa.int64()))
+    head_table = _arrow_columns(items, HEAD_COLUMNS, rows=first_pos).append_column(
+        "gid", pa.array(np.arange(len(first_pos)), pa.int64()))
+    marketplaces = [m for m in pd.unique(out["marketplace"].dropna())]
+    expr = order_facts(con, ibis.memtable(item_table), ibis.memtable(head_table), as_of.date(), marketplaces)
+    facts = con.to_pyarrow(expr)
+    if len(facts) != len(out):
+        raise AssertionError(f"engine returned {len(facts)} orders for {len(out)}")
+    for name in FACT_COLUMNS:
+        col = facts.column(name)
+        if name.endswith("_day"):
+            out[name] = col.cast(pa.timestamp("ns")).to_pandas().to_numpy()
+        elif name in ("units", "active_units"):
+            out[name] = col.to_numpy().astype("int64")
+        elif name in ("seller_cancelled", "cancel_by_unknown", "cancelled"):
+            out[name] = col.to_numpy(zero_copy_only=False).astype(bool)
+        else:
+            out[name] = col.cast(pa.bool_()).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get).array
     return out

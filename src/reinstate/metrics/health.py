@@ -55,10 +55,11 @@ def select(frame: pd.DataFrame | None, *, account=None, marketplace=None) -> pd.
     return frame if mask.all() else frame[mask]
 
 
-def prepare(data, *, as_of=None, account=None, marketplace=None, flags=None):
+def prepare(data, *, as_of=None, account=None, marketplace=None, flags=None, engine=None, spark_master=None):
     """(orders, messages, flags) for the selection; ``flags`` may be passed in to reuse a previous pass.
 
-    The flags come back ``keyed`` (integer group ids and day numbers added, see ``rules.keyed``).
+    The flags come back ``keyed`` (integer group ids and day numbers added, see ``rules.keyed``); ``engine``
+    and ``spark_master`` say where ``order_flags`` runs its rules (default DuckDB in-process).
     """
     orders = orders_of(data)
     if not isinstance(orders, pd.DataFrame):
@@ -70,7 +71,7 @@ def prepare(data, *, as_of=None, account=None, marketplace=None, flags=None):
     orders = select(orders, account=account, marketplace=marketplace)
     messages = select(messages_of(data), account=account, marketplace=marketplace)
     if flags is None:
-        flags = order_flags(orders, as_of=to_day(as_of, "as_of"))
+        flags = order_flags(orders, as_of=to_day(as_of, "as_of"), engine=engine, spark_master=spark_master)
     else:
         flags = select(flags, account=account, marketplace=marketplace)
     return orders, messages, keyed(flags)
@@ -108,14 +109,17 @@ def finish(frame: pd.DataFrame, *, margin: float, targets_path=None) -> pd.DataF
 # --------------------------------------------------------------------------------------------- health
 def account_health(data, *, as_of=None, marketplace=None, account=None, include_cancelled_in_odr: bool = False,
                    odr_offset_days: int = 15, windows: dict | None = None, margin: float = DEFAULT_MARGIN,
-                   metrics=None, flags: pd.DataFrame | None = None, targets_path=None) -> pd.DataFrame:
+                   metrics=None, flags: pd.DataFrame | None = None, targets_path=None, engine: str | None = None,
+                   spark_master: str | None = None) -> pd.DataFrame:
     """Every metric Amazon shows on Account Health, computed from the order data, as a tidy DataFrame.
 
     One row per (account, marketplace, metric, channel, window) with the columns in ``HEALTH_COLUMNS``:
     ``rate`` is NaN and ``status`` ``no_data`` when the window is empty or the needed columns are absent
     (``note`` says which). ``windows`` replaces windows with dashboard dates (see ``metric_windows``);
     ``flags`` reuses a precomputed ``order_flags`` frame (computed with this ``as_of`` or a later one: the flags
-    only depend on it for deadlines that fall after every window). Use ``drilldown`` for the orders behind a row.
+    only depend on it for deadlines that fall after every window). ``engine``: ``"duckdb"`` (default,
+    in-process) or ``"spark"`` (``spark_master`` or ``REINSTATE_SPARK_MASTER``, else local) runs the per-order
+    rules. Use ``drilldown`` for the orders behind a row.
 
     >>> account_health(data, as_of="2026-03-01").query("metric == 'order_defect_rate'")  # doctest: +SKIP
     """
@@ -124,7 +128,8 @@ def account_health(data, *, as_of=None, marketplace=None, account=None, include_
     unknown = set(wanted) - set(ALL_METRICS)
     if unknown:
         raise ConfigError(f"unknown metric(s) {', '.join(sorted(unknown))} (expected {', '.join(ALL_METRICS)})")
-    orders, messages, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags)
+    orders, messages, flags = prepare(data, as_of=as_of, account=account, marketplace=marketplace, flags=flags,
+                                      engine=engine, spark_master=spark_master)
     wins = metric_windows(as_of, odr_offset_days=odr_offset_days, overrides=windows, metrics=wanted)
     ranges: dict[str, tuple[int, int]] = {}
     for win in wins:
