@@ -20,7 +20,6 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..appeal.registry import get_template
 from ..errors import ConfigError, ReinstateError
 from . import backend
 from .base import WidgetApp
@@ -75,12 +74,17 @@ def parse_as_of(value) -> tuple[dt.date | None, str | None]:
         return None, text
 
 
+def _missing(value) -> bool:
+    import pandas as pd
+    return value is None or bool(pd.isna(value))
+
+
 def _pct(rate) -> str:
-    return "n/a" if rate is None or rate != rate else f"{float(rate):.2%}"
+    return "n/a" if _missing(rate) else f"{float(rate):.2%}"
 
 
 def _span(start, end) -> str:
-    day = lambda x: "" if x is None or x != x else str(x)[:10]
+    day = lambda x: "" if _missing(x) else str(x)[:10]
     return f"{day(start)} – {day(end)}"
 
 
@@ -525,9 +529,9 @@ class AppealBuilder(WidgetApp):
                 self.w_channel_note.value = ""
                 return
             self.w_channel.layout.display = None
-            auto = L("channel_auto").format(channel=att.channel if self.channel is None else "…")
-            options = [(auto, "")] + [(f'{r["channel"]} · {L(r["channel"] + "_name")} · '
-                                       f'{_pct(r["rate"])} · {L("status_" + str(r["status"]))}', r["channel"])
+            auto = L("channel_auto").format(channel=next((r["channel"] for r in rows if r["automatic"]), ""))
+            options = [(auto, "")] + [((f'{r["channel"]} · {L(r["channel"] + "_name")} · '
+                                        f'{_pct(r["rate"])} · {L("status_" + str(r["status"]))}'), r["channel"])
                                       for r in rows]
             self.w_channel.options = options
             self.w_channel.value = self.channel or ""

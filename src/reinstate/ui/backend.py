@@ -236,8 +236,9 @@ def argued(analysis, *, template_id: str, as_of, account=None, marketplace=None,
 
 
 def metric_channels(health: pd.DataFrame | None, metric: str | None) -> list[dict]:
-    """The channels with a row of ``metric``: ``[{"channel", "status", "rate", "numerator", "denominator"}]``,
-    worst window per channel (the one ``appeal.attribution.pick_row`` would argue)."""
+    """The channels with a row of ``metric``: ``[{"channel", "status", "rate", "numerator", "denominator",
+    "automatic"}]``, worst window per channel (the one ``appeal.attribution.pick_row`` would argue);
+    ``automatic`` marks the channel argued without a choice (breached first, then the worst rate)."""
     from ..appeal.attribution import _badness
     if health is None or not len(health) or not metric:
         return []
@@ -246,9 +247,10 @@ def metric_channels(health: pd.DataFrame | None, metric: str | None) -> list[dic
     for r in rows:
         if r["channel"] not in best or _badness(r) > _badness(best[r["channel"]]):
             best[r["channel"]] = r
+    worst = max(best, key=lambda c: _badness(best[c])) if best else None
     return [{"channel": str(c), "status": r.get("status"), "rate": _num(r.get("rate")),
-             "numerator": int(_num(r.get("numerator")) or 0), "denominator": int(_num(r.get("denominator")) or 0)}
-            for c, r in sorted(best.items())]
+             "numerator": int(_num(r.get("numerator")) or 0), "denominator": int(_num(r.get("denominator")) or 0),
+             "automatic": c == worst} for c, r in sorted(best.items())]
 
 
 def attributed_choices(attribution, diagnosis) -> list[dict]:
