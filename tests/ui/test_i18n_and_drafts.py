@@ -60,3 +60,25 @@ def test_unreadable_draft_names_file_line_and_column(tmp_path):
     path.write_text(json.dumps({"version": 99, "state": {}}), encoding="utf-8")
     with pytest.raises(drafts.DraftError, match="version 99"):
         drafts.load_draft(path)
+
+
+def test_trend_chart_labels_in_chinese():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from reinstate.ui import backend
+    fig, ax = plt.subplots()
+    try:   # a chart labelled as the project's trend plot labels it
+        ax.plot([1, 2, 3], [0.01, 0.012, 0.015], label="MFN · 60-day window")
+        ax.axhline(0.01, label="target < 1.0%")
+        ax.set_title("Order Defect Rate: daily value as the window slides")
+        ax.set_xlabel("as-of date")
+        ax.legend()
+        backend.translate_chart(ax, metric="order_defect_rate", language="zh")
+        assert ax.get_title() == "订单缺陷率：时间窗口滑动时的每日数值" and ax.get_xlabel() == "查看日期"
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["MFN · 60 天窗口", "目标 < 1.0%"]
+        backend.translate_chart(ax, metric="order_defect_rate", language="en")   # English: left alone
+        assert ax.get_xlabel() == "查看日期"
+    finally:
+        plt.close(fig)

@@ -562,14 +562,47 @@ def _as_tag_tuple(value) -> tuple:
     return tuple(sorted({str(t) for t in value}))
 
 
-def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax):
-    """Daily rate per channel/window with the target line; the project's plot when it has one for this."""
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei",
+             "Microsoft YaHei", "PingFang SC")
+_LEGEND_ZH = ((re.compile(r"(\d+)-day window"), r"\1 天窗口"), (re.compile(r"^target\b"), "目标"),
+              (re.compile(r"\btarget\b"), "目标"))
+
+
+def translate_chart(ax, *, metric: str, language: str = "en"):
+    """Title, axis labels and legend of a trend chart in the UI language (a CJK font for Chinese)."""
+    if language != "zh":
+        return ax
+    from matplotlib import font_manager
+
+    from .i18n import label
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    family = next((f for f in CJK_FONTS if f in names), None)
+    font = {"family": family} if family else {}
+    ax.set_title(f'{label(metric, "zh")}：{label("chart_title", "zh")}', fontdict=font)
+    ax.set_xlabel(label("chart_as_of", "zh"), fontdict=font)
+    ax.set_ylabel(label("chart_rate", "zh"), fontdict=font)
+    legend = ax.get_legend()
+    if legend is not None:
+        for text in legend.get_texts():
+            value = text.get_text()
+            for pattern, repl in _LEGEND_ZH:
+                value = pattern.sub(repl, value)
+            text.set_text(value)
+            if family:
+                text.set_fontfamily(family)
+    return ax
+
+
+def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax, language: str = "en"):
+    """Daily rate per channel/window with the target line; the project's plot when it has one for this.
+    ``language="zh"``: title, axes and legend in Chinese."""
     try:
         from ..plots.metrics import plot_metric_trend
     except ImportError:
         plot_metric_trend = None
     if plot_metric_trend is not None and len(trend):
-        return plot_metric_trend(trend, metric=metric, ax=ax)
+        return translate_chart(plot_metric_trend(trend, metric=metric, ax=ax) or ax, metric=metric,
+                               language=language)
     if not len(trend):
         ax.text(0.5, 0.5, "no data in this window", ha="center", va="center", transform=ax.transAxes)
         ax.set_title(title)
@@ -591,7 +624,7 @@ def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax):
     ax.legend(loc="best", fontsize=8)
     for tick in ax.get_xticklabels():
         tick.set_rotation(20)
-    return ax
+    return translate_chart(ax, metric=metric, language=language)
 
 
 FREE_TEXT = {"reason", "feedback_text", "claim_reason", "return_reason", "return_comment", "statement"}
