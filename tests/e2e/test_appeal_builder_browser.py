@@ -1,11 +1,16 @@
 """The appeal builder in a real browser: Voila serves notebooks/04-appeal-builder.ipynb on the bundled sample.
 
-Picks a template, fills the seller fields (one with text that looks like template code and HTML), unticks a
-diagnosed cause, checks the preview, exports .docx and .txt and checks both files on disk.
+In file order (they share one Voila server and its out dir):
+1. the first screen's error states: what is missing, named by tab and field, export disabled, a bad as-of
+   date refused, the channel note;
+2. picks a template, fills the seller fields (one with text that looks like template code and HTML), unticks
+   an argued cause, checks the preview, exports .docx and .txt and checks both files on disk;
+3. the Chinese UI: tabs, causes, actions, where to send, and no label cut off.
 """
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from browser_harness import open_app, screenshot
@@ -32,6 +37,64 @@ def _docx_text(path) -> str:
     return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
 
 
+CLIPPED_JS = """els => els.filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+                     .map(e => e.textContent.trim())"""
+
+
+def _clipped(page, selector):
+    """Texts of visible elements under ``selector`` that are cut off (wider content than their box)."""
+    return page.locator(selector).evaluate_all(CLIPPED_JS)
+
+
+def test_first_screen_error_states_in_the_guis_words(page, voila):
+    from playwright.sync_api import expect
+
+    open_app(page, voila, ".rs-appeal-builder")
+    summary = page.locator(".rs-summary")
+    expect(summary).to_contain_text("Letter incomplete")
+    expect(summary).to_contain_text("Store name")
+    body = page.locator(".rs-appeal-builder")
+    expect(body).not_to_contain_text("cannot be rendered")
+    expect(body).not_to_contain_text("--set")
+    expect(page.locator(".rs-store-name label")).to_contain_text("*")          # required fields are marked
+    expect(page.locator(".rs-required-note")).to_contain_text("required")
+    # the channel the ODR letter argues, and why; the other breached channel is named
+    expect(page.locator(".rs-channel-note")).to_contain_text("highest rate")
+    expect(page.locator(".rs-channel-note")).to_contain_text("Also breached")
+
+    _tab(page, "Preview").click()
+    preview = page.locator(".rs-preview")
+    expect(preview).to_contain_text("1 · Account & issue")
+    expect(preview).to_contain_text("Store name")
+    _tab(page, "Export").click()
+    expect(page.locator(".rs-export button, button.rs-export").first).to_be_disabled()
+    expect(page.locator(".rs-export-hint")).to_contain_text("Store name")
+    screenshot(page, "appeal-builder-incomplete", full_page=False)
+
+    # a bad as-of date is an error, never today
+    _tab(page, "Account").click()
+    as_of = page.locator(".rs-as-of input")
+    good = as_of.input_value()
+    as_of.fill("01/11/2026")
+    as_of.press("Enter")
+    expect(page.locator(".rs-as-of-error")).to_contain_text("“01/11/2026” is not a date")
+    expect(summary).to_contain_text("As of")
+    as_of.fill(good)
+    as_of.press("Enter")
+    expect(page.locator(".rs-as-of-error")).to_have_text("")
+
+    # filled in: the letter renders and export is enabled
+    page.locator(".rs-store-name input").fill("Harbor Lane Goods")
+    page.locator(".rs-store-name input").press("Tab")
+    expect(summary).to_contain_text("Verdict")
+    _tab(page, "Export").click()
+    expect(page.locator(".rs-export button, button.rs-export").first).to_be_enabled()
+    _tab(page, "Preview").click()
+    expect(page.locator(".rs-send-to")).to_contain_text("Where to send")
+    assert page.locator(".rs-send-to").inner_text().count("Where to send") == 1
+    assert _clipped(page, ".rs-findings .widget-html, .rs-findings button, .rs-no-findings") == []
+
+
 def test_build_check_and_export_a_letter(page, voila):
     from playwright.sync_api import expect
 
@@ -40,24 +103,24 @@ def test_build_check_and_export_a_letter(page, voila):
 
     open_app(page, voila, ".rs-appeal-builder")
 
-    # 1. account and issue: the late-shipment template, listed with its English and Chinese titles
-    info = get_template("late-shipment-rate")
+    # 1. account and issue: the ODR template, listed with its English and Chinese titles
+    info = get_template("odr")
     option = template_option({"id": info.id, "title_en": info.title_en, "title_zh": info.title_zh}, "en")
     assert info.title_zh and info.title_zh in option
     page.locator(".rs-template select").select_option(label=option)
     page.locator(".rs-seller-name input").fill(SELLER)
     page.locator(".rs-store-name input").fill(STORE)
     page.locator(".rs-merchant-token input").fill(TOKEN)
-    expect(page.locator(".rs-summary")).to_contain_text("late-shipment-rate")
+    expect(page.locator(".rs-summary")).to_contain_text("odr")
     screenshot(page, "appeal-builder-step1")
 
     # 2. root causes: untick the first diagnosed cause, remember its sentence
     _tab(page, "Root causes").click()
     rows = page.locator(".rs-cause-row")
     expect(rows.first).to_be_visible()
-    assert rows.count() >= 2, "the sample's diagnosis should offer at least two causes"
-    dropped = rows.nth(0).locator("textarea").input_value()
-    kept = rows.nth(1).locator("textarea").input_value()
+    assert rows.count() >= 2, "the sample's ODR letter argues at least two causes"
+    dropped = rows.nth(0).locator(".rs-cause-statement textarea").input_value()
+    kept = rows.nth(1).locator(".rs-cause-statement textarea").input_value()
     assert dropped and kept
     rows.nth(0).locator(".rs-cause-check input[type=checkbox]").uncheck()
     rows.nth(1).locator(".rs-cause-check input[type=checkbox]").check()   # tick the other one if it was not
@@ -93,8 +156,8 @@ def test_build_check_and_export_a_letter(page, voila):
     screenshot(page, "appeal-builder-export", full_page=False)
 
     letters = voila.out_dir / "letters"
-    txt = sorted(letters.glob("*late-shipment-rate*.txt"))
-    docx_files = sorted(letters.glob("*late-shipment-rate*.docx"))
+    txt = sorted(letters.glob("*__odr.txt"))
+    docx_files = sorted(letters.glob("*__odr.docx"))
     assert len(txt) == 1 and len(docx_files) == 1, sorted(p.name for p in letters.iterdir())
     text = _flat(txt[0].read_text(encoding="utf-8"))   # the .txt export wraps lines
     assert STORE in text and SELLER in text and TOKEN in text
@@ -103,7 +166,7 @@ def test_build_check_and_export_a_letter(page, voila):
     assert STORE in word and _flat(dropped) not in word
 
     # the draft on disk holds what was typed, so a kernel restart loses nothing
-    drafts = list((voila.out_dir / "drafts").glob("*__late-shipment-rate.json"))
+    drafts = list((voila.out_dir / "drafts").glob("*__odr.json"))
     assert len(drafts) == 1
     state = json.loads(drafts[0].read_text(encoding="utf-8"))["state"]
     assert state["fields"]["store_name"] == STORE
@@ -112,13 +175,45 @@ def test_build_check_and_export_a_letter(page, voila):
     # nothing left the machine: every blocked request was to somewhere other than 127.0.0.1
     assert all("127.0.0.1" not in url for url in page.blocked)
 
-    # The README's screenshot: the same letter with an ordinary store name (the braces above are, rightly,
-    # a lint error: a leftover placeholder).
-    _tab(page, "Account").click()
-    page.locator(".rs-store-name input").fill("Harbor Lane Goods")
-    _tab(page, "Root causes").click()
-    rows.nth(0).locator(".rs-cause-check input[type=checkbox]").check()      # the top cause back in
-    _tab(page, "Preview").click()
-    expect(preview).to_contain_text("Harbor Lane Goods")
-    expect(preview).to_contain_text(_flat(dropped)[:60])
-    screenshot(page, "appeal-builder", docs=True)
+    # (the README's screenshot is made from the real app by scripts/screenshot-appeal-builder)
+
+
+def test_chinese_ui_is_translated_and_nothing_is_cut_off(page, voila):
+    from playwright.sync_api import expect
+
+    from reinstate.appeal.registry import action_library
+
+    lib = action_library()
+    open_app(page, voila, ".rs-appeal-builder")
+    page.locator(".rs-language button", has_text="简体中文").click()
+    expect(_tab(page, "1 · 账户与问题")).to_be_visible()
+    expect(page.locator(".rs-merchant-token label")).to_have_text("商户编号")
+    expect(page.locator(".rs-channel-note")).to_contain_text("同样超标")
+    assert _clipped(page, ".rs-appeal-builder .widget-label") == []        # "商户编号 (Merchant t…" and the like
+
+    _tab(page, "2 · 根本原因").click()
+    rows = page.locator(".rs-cause-row")
+    expect(rows.first).to_be_visible()
+    # (expect retries: the rows are rebuilt by the kernel after the language click)
+    titles = [g["label_zh"][:1].upper() + g["label_zh"][1:] for g in lib.values()]
+    expect(rows.first).to_contain_text(re.compile("|".join(map(re.escape, titles))))
+    expect(rows.first).to_contain_text("置信度")
+
+    _tab(page, "3 · 整改措施").click()
+    zh_texts = [a["text_zh"] for g in lib.values() for k in ("corrective", "preventive") for a in g[k] or []]
+    expect(page.locator(".rs-action-row").first).to_contain_text(
+        re.compile("|".join(re.escape(t[:12]) for t in zh_texts)))
+    expect(page.locator(".rs-removable")).to_contain_text("可申请移除的缺陷")
+    expect(page.locator(".rs-removable")).to_contain_text("在信中保留")
+
+    _tab(page, "4 · 预览与检查").click()
+    send = page.locator(".rs-send-to")
+    expect(send).to_contain_text("亚马逊现通过卖家平台")
+    assert send.inner_text().count("提交途径") == 1 and "Where to send" not in send.inner_text()
+    findings = page.locator(".rs-finding")
+    if findings.count():
+        expect(findings.first).to_contain_text("[")
+        assert "警告" in findings.all_inner_texts()[0] or "错误" in findings.all_inner_texts()[0]
+    assert _clipped(page, ".rs-findings .widget-html, .rs-findings button, .rs-no-findings") == []
+    expect(page.locator(".rs-preview")).to_contain_text("Dear Seller Performance Team")   # the letter stays English
+    screenshot(page, "appeal-builder-zh", full_page=False)

@@ -3,8 +3,10 @@
 One Analysis (health + diagnosis, computed once) is shared by every builder in this module.
 """
 import base64
+import html
 import json
 
+import ipywidgets as widgets
 import pytest
 
 import reinstate
@@ -36,25 +38,149 @@ def cause_row(app, i):
     return app.w_causes_box.children[i]
 
 
-def test_causes_come_from_the_diagnosis_preselected_by_confidence(builder):
-    hyps = backend.hypotheses(builder.diagnosis)
-    assert [c["cause"] for c in builder.causes] == list(hyps["cause"])
-    expected = [conf in ("high", "medium") or i == 0 for i, conf in enumerate(hyps["confidence"])]
-    assert [c["selected"] for c in builder.causes] == expected
-    assert builder.render_error is None
-    first = builder.causes[0]
-    assert flat(first["statement"]) in flat(builder.letter)
+@pytest.fixture(scope="module")
+def cli_appeals():
+    """What `reinstate letter --template T data/sample --as-of D [--channel C] --json` prints, per (T, C):
+    the pipeline function the CLI calls, on the data the CLI loads."""
+    from reinstate.appeal.pipeline import build_appeal
+    data = reinstate.load(SAMPLE_DIR, marketplace="US")
+    cache = {}
+
+    def get(template, channel=None):
+        if (template, channel) not in cache:
+            cache[template, channel] = build_appeal(data, template=template, as_of=default_as_of(SAMPLE_DIR),
+                                                    channel=channel)
+        return cache[template, channel]
+    return get
 
 
-def test_a_metric_letter_preselects_only_the_causes_it_addresses(analysis, tmp_path):
+def test_the_odr_letter_argues_the_same_causes_and_counts_as_the_cli(builder, cli_appeals):
+    appeal = cli_appeals("odr")
+    cli = appeal.to_dict()
+    assert cli["causes"], "the sample's ODR letter argues at least one cause"
+    assert [(c["cause"], c["orders"]) for c in builder.causes] == [(c["cause"], c["orders"]) for c in cli["causes"]]
+    assert all(c["selected"] and c["of"] == cli["defective_orders"] for c in builder.causes)
+    assert builder.attribution.channel == cli["channel"]
+    assert builder.attribution.defective_orders == cli["defective_orders"]
+    # The letter's sentences are the CLI letter's: "Of the M defective orders, N (x%) were ...", the channel note.
+    for cause in appeal.context["causes"]:
+        assert flat(cause["evidence"]) in flat(builder.letter)
+    paragraphs = [p for p in appeal.text().split("\n") if p.startswith("This plan covers")]
+    assert paragraphs and flat(paragraphs[0]) in flat(builder.letter)
+
+
+def test_a_metric_letter_argues_that_metrics_own_causes(analysis, tmp_path, cli_appeals):
     app = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="late-shipment-rate")
-    hyps = backend.hypotheses(app.diagnosis)
-    own = [c for c in hyps["cause"] if c in ("late_shipment", "stockout_or_cancellation")]
-    # the late-shipment letter lists its own causes first (in rank order), then the others, unticked
-    assert [c["cause"] for c in app.causes][:len(own)] == own
-    assert all(not c["selected"] for c in app.causes[len(own):])
-    assert app.causes[0]["selected"] and app.causes[0]["cause"] == "late_shipment"
-    assert "carrier_delay" not in {c["cause"] for c in app.selected_causes()}
+    cli = cli_appeals("late-shipment-rate").to_dict()
+    assert [(c["cause"], c["orders"]) for c in app.causes] == [(c["cause"], c["orders"]) for c in cli["causes"]]
+    assert "carrier_delay" not in {c["cause"] for c in app.causes}
+
+
+def test_unticking_a_cause_counts_its_orders_as_unexplained(builder, cli_appeals):
+    cli = cli_appeals("odr").to_dict()
+    dropped = builder.causes[0]
+    cause_row(builder, 0).children[0].value = False
+    unexplained = cli["unexplained_orders"] + dropped["orders"]
+    assert f"{unexplained} of the {cli['defective_orders']} defective orders fit none" in flat(builder.letter)
+    assert flat(dropped["statement"]) not in flat(builder.letter)
+
+
+def test_channel_choice_defaults_to_the_worst_breached_channel_and_names_the_other(builder, cli_appeals):
+    assert builder.w_channel.value == ""                               # automatic
+    assert "MFN" in builder.w_channel.options[0][0]
+    note = builder.w_channel_note.value
+    assert "highest rate" in note and "Also breached" in note and "AFN" in note
+    builder.w_channel.value = "AFN"
+    afn = cli_appeals("odr", "AFN").to_dict()
+    assert builder.attribution.channel == "AFN" and "Chosen by you" in builder.w_channel_note.value
+    assert [(c["cause"], c["orders"]) for c in builder.causes] == [(c["cause"], c["orders"]) for c in afn["causes"]]
+    assert builder.attribution.defective_orders == afn["defective_orders"]
+    assert json.loads(builder.draft_file.read_text(encoding="utf-8"))["state"]["channel"] == "AFN"
+
+
+def test_removable_defects_are_listed_with_a_removal_action_to_keep_or_drop(builder, cli_appeals):
+    import datetime as dt
+    removable = cli_appeals("odr").context["removable"]
+    assert removable and removable["count"]
+    shown = builder.w_removable_box.children[1].value
+    for kind in removable["kinds"]:
+        assert f"<b>{kind['count']}</b>" in shown and kind["order_ids"][0] in shown
+    row = builder.w_removable_box.children[2]
+    keep = row.children[0].children[0]
+    assert keep.value is True
+    assert f"On [date], our customer service lead requested the removal of these {removable['count']} defects" \
+        in flat(builder.letter)
+    date = next(w for w in _descendants(row) if "rs-action-date" in getattr(w, "_dom_classes", ()))
+    date.value = dt.date(2026, 11, 10)
+    assert "On 10 Nov 2026, our customer service lead requested the removal" in flat(builder.letter)
+    keep.value = False
+    assert "requested the removal" not in builder.letter
+    assert "Defects eligible for removal" in builder.letter            # the list stays, the action is dropped
+
+
+def test_the_first_screen_says_what_is_missing_in_the_guis_words(analysis, tmp_path):
+    app = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="odr")
+    assert app.problems == [{"step": "step_account", "tab": "1 · Account & issue", "field": "Store name",
+                             "message": "required, still empty"}]
+    assert app.render_error is None
+    assert "1 · Account &amp; issue" in app.w_preview.value and "Store name" in app.w_preview.value
+    assert app.w_export.disabled and "Store name" in app.w_export_hint.value
+    assert app.w_seller["store_name"].description.endswith(" *")        # required fields are marked
+    assert not app.w_seller["seller_name"].description.endswith(" *")
+    everything = " ".join(str(getattr(w, "value", "")) for w in _descendants(app.widget))
+    assert "--set" not in everything and "cannot be rendered" not in everything
+    app.w_seller["store_name"].value = "Harbor Lane Goods"
+    assert not app.problems and not app.w_export.disabled and app.letter
+
+
+def test_no_cause_ticked_names_the_root_causes_tab(builder):
+    for i in range(len(builder.causes)):
+        cause_row(builder, i).children[0].value = False
+    assert [p["step"] for p in builder.problems] == ["step_causes"]
+    assert builder.w_export.disabled and "2 · Root causes" in builder.w_preview.value
+    assert builder.export() == {} and "Export failed" in builder.w_export_result.value
+
+
+def test_a_bad_as_of_date_is_an_error_not_today(analysis, tmp_path):
+    app = AppealBuilder(analysis, as_of="2026-13-45", out_dir=tmp_path, template="odr")
+    app.w_seller["store_name"].value = "Harbor Lane Goods"
+    assert app.as_of_error == "2026-13-45"
+    assert "“2026-13-45” is not a date" in app.w_as_of_error.value and "YYYY-MM-DD" in app.w_as_of_error.value
+    assert [p["field"] for p in app.problems] == ["As of"] and app.w_export.disabled and not app.letter
+
+
+def test_typing_a_bad_then_a_good_as_of_date(builder):
+    day = builder.as_of
+    builder.w_as_of.value = "01/11/2026"                                # ambiguous: refused, not guessed
+    assert builder.as_of_error == "01/11/2026" and builder.w_export.disabled
+    assert "01/11/2026" in builder.w_as_of_error.value and builder.as_of == day
+    builder.w_as_of.value = day.isoformat()
+    assert builder.as_of_error is None and builder.w_as_of_error.value == ""
+    assert not builder.w_export.disabled and builder.letter
+
+
+def test_where_to_send_has_one_heading(builder):
+    assert builder.w_send_to.value.count("Where to send") == 1
+    assert "Seller Central" in builder.w_send_to.value
+
+
+def test_chinese_ui_translates_causes_actions_and_where_to_send(builder):
+    from reinstate.appeal.registry import action_library
+    letter = builder.letter
+    builder.w_language.value = "zh"
+    lib = action_library()
+    heads = " ".join(str(w.value) for w in _descendants(builder.w_causes_box) if isinstance(w, widgets.HTML))
+    for cause in builder.causes:
+        assert lib[cause["cause"]]["label_zh"][:6] in heads
+    rows = " ".join(str(w.value) for w in _descendants(builder.w_actions_box) if isinstance(w, widgets.HTML))
+    for action in builder.available_actions():
+        assert html.escape(action["text_zh"]) in rows
+    removal = " ".join(str(w.value) for w in _descendants(builder.w_removable_box) if isinstance(w, widgets.HTML))
+    assert "可申请移除的缺陷" in removal and lib["removal"]["corrective"][0]["text_zh"][:8] in removal
+    send = builder.w_send_to.value
+    assert send.count("提交途径") == 1 and "亚马逊现通过卖家平台" in send and "Where to send" not in send
+    assert builder.w_seller["merchant_token"].description == "商户编号"
+    assert builder.letter == letter                                     # the letter stays English
 
 
 def test_typed_text_is_data_in_preview_letter_and_exports(builder):
@@ -139,7 +265,7 @@ def test_draft_restores_everything_after_a_restart(analysis, tmp_path):
     first = AppealBuilder(analysis, as_of=default_as_of(SAMPLE_DIR), out_dir=tmp_path, template="late-shipment-rate")
     first.w_seller["store_name"].value = "Acme Kitchen"
     first.w_seller["merchant_token"].value = "A1B2C3"
-    cause_row(first, 1).children[0].value = not first.causes[1]["selected"]    # flip the second cause
+    cause_row(first, 0).children[0].value = not first.causes[0]["selected"]    # flip the argued cause
     first.w_extra_preventive.value = "Our owner reads every buyer message daily."
     saved = json.loads(first.draft_file.read_text(encoding="utf-8"))["state"]
     assert saved["fields"]["merchant_token"] == "A1B2C3"

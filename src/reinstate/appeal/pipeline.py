@@ -84,8 +84,6 @@ def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, 
     ``Answers``, an answers-file path or its mapping (see ``appeal.answers``)."""
     from ..diagnosis.engine import diagnose
     from ..metrics.health import account_health
-    from .attribution import AttributedCause, attribute
-
     info = get_template(template)  # fail fast on a wrong id, before any computation
     if channel is not None and str(channel).upper() not in ("MFN", "AFN"):
         from ..errors import ConfigError
@@ -100,9 +98,31 @@ def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, 
               "merchant_token": None, "marketplace": code, **(seller or {})}
     if isinstance(causes, str):
         causes = [c.strip() for c in causes.split(",") if c.strip()] or None
+    att, removable = argue(data, info, health=health, diagnosis=dx, as_of=as_of, channel=channel,
+                           account=account, marketplace=marketplace, causes=causes)
+    context = template_context(info.id, health=health, diagnosis=dx, causes=None if att else causes,
+                               actions=actions, seller=seller, asins=asins, notice_date=notice_date,
+                               fields=dict(fields or {}), as_of=as_of, marketplace=code, answers=given,
+                               attribution=att if att is not None and att.causes else None,
+                               removable=removable)
+    markdown = render_letter(info.id, context, fmt="markdown")
+    return Appeal(info, as_of, code, health, dx, context, markdown, lint(markdown),
+                  contacts_for(code, info.appeal_type), attribution=att, answers=given)
+
+
+def argue(data, info, *, health: pd.DataFrame, diagnosis, as_of, channel: str | None = None, account=None,
+          marketplace: str | None = None, causes=None) -> tuple:
+    """(attribution, removable defects) of the metric template ``info`` argues, or (None, None).
+
+    The step `build_appeal` and the AppealBuilder share, so the app argues what the CLI letter argues:
+    the breached metric's own failing orders attributed to causes (``appeal.attribution``); a failing set
+    that no pattern explains is argued as the template's catch-all cause; ODR letters also get the defects
+    Amazon's policy removes, in the argued channel and any other breached one."""
+    from .attribution import AttributedCause, attribute
+
     att = removable = None
     if info.argues and len(health) and (health["metric"] == info.argues).any():
-        att = attribute(data, metric=info.argues, health=health, diagnosis=dx, as_of=as_of,
+        att = attribute(data, metric=info.argues, health=health, diagnosis=diagnosis, as_of=as_of,
                         channel=channel.upper() if channel else None, account=account, marketplace=marketplace,
                         allowed_causes=info.causes or None, causes=causes, max_causes=info.max_causes)
         if not att.causes and att.defective_orders:
@@ -115,14 +135,7 @@ def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, 
             removable = removable_defects(data, as_of=as_of, account=att.account, marketplace=marketplace)
             wanted = {att.channel, *(r.get("channel") for r in att.other_breached)}
             removable = removable[removable["channel"].isin(wanted)] if len(removable) else removable
-    context = template_context(info.id, health=health, diagnosis=dx, causes=None if att else causes,
-                               actions=actions, seller=seller, asins=asins, notice_date=notice_date,
-                               fields=dict(fields or {}), as_of=as_of, marketplace=code, answers=given,
-                               attribution=att if att is not None and att.causes else None,
-                               removable=removable)
-    markdown = render_letter(info.id, context, fmt="markdown")
-    return Appeal(info, as_of, code, health, dx, context, markdown, lint(markdown),
-                  contacts_for(code, info.appeal_type), attribution=att, answers=given)
+    return att, removable
 
 
 def affected_orders(data, diagnosis) -> pd.DataFrame | None:

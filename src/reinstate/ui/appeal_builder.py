@@ -20,13 +20,17 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from ..appeal.registry import get_template
-from ..errors import ReinstateError
+from ..errors import ConfigError, ReinstateError
 from . import backend
 from .base import WidgetApp
 from .drafts import DraftError, draft_path, load_draft, save_draft
 from .i18n import label, languages, template_option
 from .styles import LABEL_WIDTH, SEVERITY_STATUS, VERDICT_STATUS, pill, stylesheet
+
+# Where each template field is typed, for messages in the GUI's own words: (tab label key, field label key).
+FIELD_PLACES = {"seller_name": "seller_name", "store_name": "store_name", "merchant_token": "merchant_token",
+                "contact": "contact", "notice_date": "notice_date", "asins": "asins"}
+STEP_KEYS = ("step_account", "step_causes", "step_actions", "step_preview", "step_export")
 
 # Seller and notice fields every template can use; other template fields get generic inputs.
 SELLER_FIELDS = ("seller_name", "store_name", "merchant_token", "contact")
@@ -54,6 +58,34 @@ def _date_or_none(value):
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def parse_as_of(value) -> tuple[dt.date | None, str | None]:
+    """(the as-of date, None) or (None, the text that is not a date). Only ISO dates (YYYY-MM-DD) are read:
+    01/11/2026 could be January or November."""
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    text = str(value or "").strip()
+    try:
+        return dt.date.fromisoformat(text), None
+    except ValueError:
+        return None, text
+
+
+def _missing(value) -> bool:
+    import pandas as pd
+    return value is None or bool(pd.isna(value))
+
+
+def _pct(rate) -> str:
+    return "n/a" if _missing(rate) else f"{float(rate):.2%}"
+
+
+def _span(start, end) -> str:
+    day = lambda x: "" if _missing(x) else str(x)[:10]
+    return f"{day(start)} – {day(end)}"
 
 
 def split_asins(text: str) -> list[str]:
@@ -89,7 +121,11 @@ class AppealBuilder(WidgetApp):
     def __init__(self, data, *, as_of, out_dir="out", account=None, marketplace=None, template=None,
                  language="en"):
         self.analysis = data if isinstance(data, backend.Analysis) else backend.Analysis(data)
-        self.as_of = backend.as_date(as_of)
+        # A date that is not one is shown as an error (and blocks the letter), never silently replaced.
+        self.as_of, bad = parse_as_of(as_of)
+        self.as_of_error: str | None = bad
+        if self.as_of is None:
+            self.as_of = dt.date.today()
         self.out_dir = Path(out_dir)
         self.language = language if language in languages() else "en"
         accounts = self.analysis.accounts()
@@ -104,6 +140,12 @@ class AppealBuilder(WidgetApp):
         self.fields: dict[str, str] = {}          # seller fields, notice_date (ISO), asins text, extras
         self.causes: list[dict] = []              # {key, cause, statement, selected, manual, evidence,...}
         self.action_state: dict[str, dict] = {}   # action id -> {selected, date, owner, frequency}
+        self.removal: dict[str, dict] = {}        # "removal requested" action id -> {selected, date, owner}
+        self.channel: str | None = None           # None: the breached channel with the highest rate
+        self.attribution = None                   # appeal.attribution.Attribution the letter argues (or None)
+        self.argued_raw = None                    # the same before the catch-all check (for the channel note)
+        self.removable = None                     # removable defects (ODR letters)
+        self.problems: list[dict] = []            # what keeps the letter from rendering, in the GUI's words
         self.extra_corrective = ""
         self.extra_preventive = ""
         self.fmt = "docx"
@@ -127,6 +169,20 @@ class AppealBuilder(WidgetApp):
         self.health = self.analysis.health(**kw)
         self.diagnosis = self.analysis.diagnosis(**kw)
         self._rows = self._hypothesis_rows()
+
+    def _load_argued(self):
+        """What the CLI letter of this template argues: the attribution (causes, counts) and removable defects.
+
+        A channel the metric has no row in falls back to the automatic choice."""
+        kw = dict(template_id=self.template_id, as_of=self.as_of, account=self.account, marketplace=self.marketplace)
+        try:
+            att, removable = backend.argued(self.analysis, channel=self.channel, **kw)
+        except ConfigError:
+            self.channel = None
+            att, removable = backend.argued(self.analysis, channel=None, **kw)
+        self.argued_raw = att
+        self.attribution = att if att is not None and att.causes else None
+        self.removable = removable if self.attribution is not None else None
 
     def _initial_template(self) -> str:
         """The last draft saved for this account, else the template addressing its worst metric."""
@@ -157,6 +213,14 @@ class AppealBuilder(WidgetApp):
                                              layout=w.Layout(width="360px")), "rs-marketplace")
         self.w_template = _cls(w.Dropdown(options=[], style=_desc_style(), layout=w.Layout(width="760px")),
                                "rs-template")
+        self.w_required_note = _cls(w.HTML(), "rs-muted", "rs-required-note")
+        self.w_as_of = _cls(w.Text(value=self.as_of_error if self.as_of_error is not None else
+                                   self.as_of.isoformat(), placeholder="YYYY-MM-DD", style=_desc_style(),
+                                   continuous_update=False, layout=w.Layout(width="360px")), "rs-as-of")
+        self.w_as_of_error = _cls(w.HTML(), "rs-field-error", "rs-as-of-error")
+        self.w_channel = _cls(w.Dropdown(options=[], style=_desc_style(), layout=w.Layout(width=FIELD_WIDTH)),
+                              "rs-channel")
+        self.w_channel_note = _cls(w.HTML(), "rs-channel-note")
         self.w_template_info = _cls(w.HTML(), "rs-template-info")
         self.w_seller = {}
         for name in SELLER_FIELDS:
@@ -181,6 +245,7 @@ class AppealBuilder(WidgetApp):
         self.w_add_cause = _cls(w.Button(button_style="", layout=w.Layout(width="160px", margin="0 0 0 154px")),
                                 "rs-add-cause")
         self.w_add_cause_title = _cls(w.HTML(), "rs-section")
+        self.w_removable_box = _cls(w.VBox(), "rs-removable")
 
         # step 3: actions
         self.w_actions_intro = _cls(w.HTML(), "rs-intro")
@@ -206,19 +271,22 @@ class AppealBuilder(WidgetApp):
         self.w_evidence = _cls(w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto")),
                                "rs-evidence-pack")
         self.w_export = _cls(w.Button(button_style="primary", layout=w.Layout(width="160px")), "rs-export")
+        self.w_export_hint = _cls(w.HTML(), "rs-export-hint")
         self.w_export_result = _cls(w.HTML(), "rs-export-result")
 
-        step1 = w.VBox([self.w_account, self.w_marketplace, self.w_template, self.w_template_info,
+        step1 = w.VBox([self.w_required_note, self.w_account, self.w_marketplace, self.w_as_of, self.w_as_of_error,
+                        self.w_template, self.w_template_info, self.w_channel, self.w_channel_note,
                         *self.w_seller.values(), self.w_notice_date, self.w_asins,
                         self.w_extra_title, self.w_extra_box])
         step2 = w.VBox([self.w_causes_intro, self.w_causes_box, self.w_add_cause_title, self.w_add_cause_id,
                         self.w_add_cause_text, self.w_add_cause])
-        step3 = w.VBox([self.w_actions_intro, self.w_actions_box, self.w_extra_corrective_label,
-                        self.w_extra_corrective, self.w_extra_preventive_label, self.w_extra_preventive])
+        step3 = w.VBox([self.w_actions_intro, self.w_actions_box, self.w_removable_box,
+                        self.w_extra_corrective_label, self.w_extra_corrective, self.w_extra_preventive_label,
+                        self.w_extra_preventive])
         side = w.VBox([self.w_verdict, self.w_counter, self.w_findings_hint, self.w_findings, self.w_send_to],
                       layout=w.Layout(width="37%", margin="0 0 0 12px"))
         step4 = w.HBox([self.w_preview, side], layout=w.Layout(align_items="flex-start"))
-        step5 = w.VBox([self.w_format, self.w_evidence, self.w_export, self.w_export_result])
+        step5 = w.VBox([self.w_format, self.w_evidence, self.w_export_hint, self.w_export, self.w_export_result])
         self.w_steps = _cls(w.Tab(children=[step1, step2, step3, step4, step5]), "rs-steps")
         header = w.HBox([self.w_title, self.w_language],
                         layout=w.Layout(justify_content="space-between", align_items="center"))
@@ -229,6 +297,8 @@ class AppealBuilder(WidgetApp):
                        *self.w_seller.values()):
             widget.observe(self._on_field, names="value")
         self.w_template.observe(self._on_template, names="value")
+        self.w_as_of.observe(self._on_as_of, names="value")
+        self.w_channel.observe(self._on_channel, names="value")
         self.w_account.observe(self._on_account, names="value")
         self.w_marketplace.observe(self._on_account, names="value")
         self.w_language.observe(self._on_language, names="value")
@@ -243,19 +313,18 @@ class AppealBuilder(WidgetApp):
         L = lambda key: label(key, self.language)
         with self.quiet():
             self.w_title.value = f"<h2>{html.escape(L('app_title'))}</h2>"
-            self.w_steps.titles = tuple(L(k) for k in ("step_account", "step_causes", "step_actions",
-                                                        "step_preview", "step_export"))
+            self.w_steps.titles = tuple(L(k) for k in STEP_KEYS)
+            self.w_required_note.value = html.escape(L("required_note"))
             self.w_account.description = L("account")
             self.w_marketplace.description = L("marketplace")
-            self.w_template.description = L("appeal_type")
+            self.w_as_of.description = L("as_of") + " *"
+            self.w_channel.description = L("channel")
+            self.w_template.description = L("appeal_type") + " *"
             current = self.template_id or None
             self.w_template.options = [(template_option(t, self.language), t["id"]) for t in self.templates]
             if current in self.template_by_id:
                 self.w_template.value = current
-            for name, widget in self.w_seller.items():
-                widget.description = L(name)
-            self.w_notice_date.description = L("notice_date")
-            self.w_asins.description = L("asins")
+            self._describe_fields()
             self.w_asins.placeholder = L("asins_hint")
             self.w_extra_title.value = f"<div>{html.escape(L('extra_fields'))}</div>" if self.w_extra else ""
             self.w_causes_intro.value = html.escape(L("causes_intro"))
@@ -270,45 +339,81 @@ class AppealBuilder(WidgetApp):
             self.w_evidence.description = L("evidence_pack")
             self.w_export.description = L("export")
         if self.template_id:
+            self._fill_channels()
+            self._build_extra_fields()
             self._show_template_info()
+            self._show_as_of()
             self._rebuild_causes()
             self._rebuild_actions()
-            self._show_check()
+            self._refresh(save=False)
+
+    def _describe_fields(self):
+        """Field labels in the UI language, a required one marked with " *" (the template says which)."""
+        L = lambda key: label(key, self.language)
+        required = {f.split(".")[0] for f in self.template_by_id.get(self.template_id, {}).get("required", ())}
+        with self.quiet():
+            for name, widget in self.w_seller.items():
+                widget.description = L(name) + (" *" if name in required else "")
+                widget.tooltip = L(name)
+            self.w_notice_date.description = L("notice_date") + (" *" if "notice_date" in required else "")
+            self.w_asins.description = L("asins") + (" *" if "asins" in required else "")
 
     # ------------------------------------------------------------------------------------------------
     # state <-> widgets
     def _default_causes(self) -> list[dict]:
-        """Diagnosis hypotheses as cause choices, the template's own causes first.
+        """The causes the CLI letter argues, all ticked, strongest first.
 
-        Pre-selected: high/medium confidence hypotheses whose cause the template addresses (a late-shipment
-        letter does not argue carrier delays), and always the best-ranked of those.
+        A metric template: the per-metric attribution (the breached metric's own failing orders in its window
+        and channel, one primary cause per order, "N of M" out of that metric's failing orders). A template
+        that argues no metric: the diagnosis hypotheses of the causes it addresses (high/medium confidence
+        ticked, and always the best-ranked), else its default causes in the library's words.
         """
+        if self.attribution is not None:
+            return backend.attributed_choices(self.attribution, self.diagnosis)
+        meta = self.template_by_id.get(self.template_id, {})
+        relevant = set(meta.get("causes") or ())
         hyps = backend.hypotheses(self.diagnosis)
-        if hyps is None or len(hyps) == 0:
-            return []
-        relevant = set(get_template(self.template_id).causes or ()) if self.template_id else set()
-        rows = list(enumerate(hyps.to_dict("records")))
-        fits = [not relevant or str(row.get("cause")) in relevant for _, row in rows]
-        order = sorted(range(len(rows)), key=lambda k: not fits[k])  # stable: rank order within each group
+        rows = list(enumerate(hyps.to_dict("records"))) if hyps is not None and len(hyps) else []
+        rows = [(i, r) for i, r in rows if not relevant or str(r.get("cause")) in relevant]
         out = []
-        for position, k in enumerate(order):
-            i, row = rows[k]
+        for position, (i, row) in enumerate(rows):
             conf = str(row.get("confidence") or "")
             out.append({
                 "key": backend.hypothesis_key(row, i), "cause": str(row.get("cause")),
                 "statement": str(row.get("statement") or ""), "original": str(row.get("statement") or ""),
-                "selected": fits[k] and (conf in ("high", "medium") or position == 0), "manual": False,
-                "confidence": conf, "evidence": backend.evidence_text(row),
-                "scope": backend.scope_text(row),
+                "selected": conf in ("high", "medium") or position == 0, "manual": False,
+                "confidence": conf, "evidence": backend.evidence_text(row), "scope": backend.scope_text(row),
                 # The human reason: pre-filled from the library, marked as a suggestion until the analyst
                 # edits or confirms it (an unconfirmed one stays marked in the letter and draws a lint warning).
                 "why": backend.suggested_why(str(row.get("cause")), row), "why_confirmed": False,
             })
+        if not out:
+            for cause in meta.get("default_causes") or ():
+                out.append({"key": f"d-{cause}", "cause": cause, "statement": "", "original": "", "selected": True,
+                            "manual": False, "confidence": "", "evidence": "", "scope": "",
+                            "why": backend.suggested_why(cause, None), "why_confirmed": False})
         return out
+
+    def _merge_causes(self, saved: list[dict]) -> list[dict]:
+        """Fresh cause choices from the data with the analyst's work on them kept (tick, edited sentence,
+        why), matched by key; causes added by hand are kept as they are."""
+        old = {c.get("key"): c for c in saved if not c.get("manual")}
+        out = []
+        for cause in self._default_causes():
+            mine = old.get(cause["key"])
+            if mine is not None:
+                cause["selected"] = bool(mine.get("selected"))
+                if mine.get("statement") != mine.get("original"):
+                    cause["statement"] = mine.get("statement", "")
+                if mine.get("why_confirmed") or mine.get("why") != cause["why"]:
+                    cause["why"], cause["why_confirmed"] = mine.get("why", ""), bool(mine.get("why_confirmed"))
+            out.append(cause)
+        return out + [dict(c) for c in saved if c.get("manual")]
 
     def _state(self) -> dict:
         """Everything a draft needs, as JSON-serialisable plain data."""
-        return {"template_id": self.template_id, "marketplace": self.marketplace, "fields": dict(self.fields),
+        return {"template_id": self.template_id, "marketplace": self.marketplace, "channel": self.channel,
+                "removal": {k: dict(v) for k, v in self.removal.items()}, "fields": dict(self.fields),
                 "causes": [dict(c) for c in self.causes], "action_state": {k: dict(v) for k, v in
                                                                            self.action_state.items()},
                 "extra_corrective": self.extra_corrective, "extra_preventive": self.extra_preventive,
@@ -318,6 +423,8 @@ class AppealBuilder(WidgetApp):
         self.fields = {str(k): ("" if v is None else str(v)) for k, v in (state.get("fields") or {}).items()}
         self.causes = [dict(c) for c in state.get("causes") or []]
         self.action_state = {k: dict(v) for k, v in (state.get("action_state") or {}).items()}
+        self.removal = {k: dict(v) for k, v in (state.get("removal") or {}).items()}
+        self.channel = state.get("channel") if state.get("channel") in ("MFN", "AFN") else None
         self.extra_corrective = state.get("extra_corrective") or ""
         self.extra_preventive = state.get("extra_preventive") or ""
         if state.get("format") in {v for _, v in FORMATS}:
@@ -331,8 +438,9 @@ class AppealBuilder(WidgetApp):
     def _open_template(self, template_id: str, *, carry_over: bool):
         """Switch to ``template_id``: restore its draft for this account, else start from the data.
 
-        With ``carry_over`` (no draft yet) the seller fields, edited sentences and hand-added causes are kept;
-        the diagnosed causes are pre-selected afresh for the new template.
+        The causes always come fresh from the data (what the CLI letter argues), with the analyst's work on
+        them kept: from the draft, or with ``carry_over`` (no draft yet) from the template left behind, whose
+        seller fields, edited sentences, whys and hand-added causes stay.
         """
         if template_id not in self.template_by_id and self.templates:
             template_id = self.templates[0]["id"]
@@ -349,17 +457,14 @@ class AppealBuilder(WidgetApp):
             self._apply_state(state)
             self.status = f'<span class="rs-ok">{html.escape(label("draft_restored", self.language))} ' \
                           f'{html.escape(str(self.draft_file))}</span>'
+            saved = self.causes
         elif not carry_over:
-            self._apply_state({"fields": {}, "causes": self._default_causes()})
+            self._apply_state({"fields": {}})
+            saved = []
         else:
-            # Keep what the analyst typed (fields, edited sentences, causes added by hand), but choose the
-            # diagnosed causes afresh: each letter type argues its own causes.
-            edited = {c["key"]: c["statement"] for c in self.causes
-                      if not c.get("manual") and c["statement"] != c["original"]}
-            causes = self._default_causes()
-            for cause in causes:
-                cause["statement"] = edited.get(cause["key"], cause["statement"])
-            self.causes = causes + [c for c in self.causes if c.get("manual")]
+            saved = self.causes
+        self._load_argued()
+        self.causes = self._merge_causes(saved)
         self._fill_widgets()
 
     def _fill_widgets(self):
@@ -376,6 +481,8 @@ class AppealBuilder(WidgetApp):
             self.w_format.value = self.fmt
             self.w_evidence.value = self.evidence_pack
             self._build_extra_fields()
+        self._describe_fields()
+        self._fill_channels()
         self._show_template_info()
         self._rebuild_causes()
         self._rebuild_actions()
@@ -409,20 +516,63 @@ class AppealBuilder(WidgetApp):
             f'<b>{html.escape(label("when_to_use", self.language))}:</b> {html.escape(when)}<br>'
             f'<b>{html.escape(label("addresses", self.language))}:</b> {html.escape(metrics)}</div>')
 
+    def _fill_channels(self):
+        """The channel choice of a metric template: automatic (the breached channel with the highest rate,
+        named) or one channel; and the note saying which channel and orders the letter argues."""
+        L = lambda key: label(key, self.language)
+        att = self.argued_raw
+        metric = att.metric if att is not None else None
+        rows = backend.metric_channels(self.health, metric)
+        with self.quiet():
+            if att is None or not rows:
+                self.w_channel.layout.display = "none"
+                self.w_channel_note.value = ""
+                return
+            self.w_channel.layout.display = None
+            auto = L("channel_auto").format(channel=next((r["channel"] for r in rows if r["automatic"]), ""))
+            options = [(auto, "")] + [((f'{r["channel"]} · {L(r["channel"] + "_name")} · '
+                                        f'{_pct(r["rate"])} · {L("status_" + str(r["status"]))}'), r["channel"])
+                                      for r in rows]
+            self.w_channel.options = options
+            self.w_channel.value = self.channel or ""
+        metric_name = L(metric)
+        parts = [L("channel_argued").format(
+            channel=f'{L(str(att.channel) + "_name")} ({att.channel})', metric=metric_name,
+            rate=_pct(next((r["rate"] for r in rows if r["channel"] == att.channel), None)),
+            n=att.defective_orders, window=_span(att.window_start, att.window_end))]
+        parts.append(L("channel_why_auto") if att.channel_chosen != "analyst" else L("channel_why_analyst"))
+        for other in att.other_breached:
+            parts.append(L("channel_also").format(
+                channel=f'{L(str(other.get("channel")) + "_name")} ({other.get("channel")})', metric=metric_name,
+                rate=_pct(other.get("rate")), n=int(other.get("numerator") or 0),
+                d=int(other.get("denominator") or 0)))
+        self.w_channel_note.value = (f'<div class="rs-muted" style="margin-left:{LABEL_WIDTH};padding-left:4px">'
+                                     + " ".join(html.escape(p) for p in parts) + "</div>")
+
+    def _show_as_of(self):
+        L = lambda key: label(key, self.language)
+        self.w_as_of_error.value = "" if self.as_of_error is None else (
+            f'<div class="rs-err" style="margin-left:{LABEL_WIDTH};padding-left:4px">'
+            f'{html.escape(L("bad_date").format(value=self.as_of_error))}</div>')
+
     def _rebuild_causes(self):
         L = lambda key: label(key, self.language)
         rows = []
         for cause in self.causes:
             check = _cls(widgets.Checkbox(value=bool(cause.get("selected")), indent=False,
                                           layout=widgets.Layout(width="28px")), "rs-cause-check")
-            text = _cls(widgets.Textarea(value=cause.get("statement", ""),
+            text = _cls(widgets.Textarea(value=cause.get("statement", ""), placeholder=L("statement_hint"),
                                          layout=widgets.Layout(width="100%", height="58px")), "rs-cause-statement")
-            head = f"<b>{html.escape(backend.cause_label(cause['cause']))}</b>"
+            head = f"<b>{html.escape(backend.cause_label(cause['cause'], self.language))}</b>"
             if cause.get("scope"):
-                head += f" — {html.escape(cause['scope'])}"
+                head += f" — {html.escape(backend.scope_text_for(cause['scope'], self.language))}"
+            if cause.get("attributed"):
+                head += " " + pill(html.escape(L("orders_of").format(n=cause.get("orders", 0), m=cause.get("of", 0))),
+                                   "no_data")
             if cause.get("confidence"):
                 status = {"high": "good", "medium": "at_risk"}.get(cause["confidence"], "no_data")
-                head += " " + pill(f"{html.escape(L('confidence'))}: {html.escape(cause['confidence'])}", status)
+                head += " " + pill(f"{html.escape(L('confidence'))}: "
+                                   f"{html.escape(L('confidence_' + cause['confidence']))}", status)
             if cause.get("manual"):
                 head += " " + pill(html.escape(L("manual_cause")), "no_data")
             why = _cls(widgets.Textarea(value=cause.get("why", ""), description=L("why"),
@@ -453,7 +603,9 @@ class AppealBuilder(WidgetApp):
         self.w_causes_box.children = rows
 
     def selected_causes(self) -> list[dict]:
-        return [c for c in self.causes if c.get("selected") and str(c.get("statement", "")).strip()]
+        """Ticked causes (one added by hand needs its sentence)."""
+        return [c for c in self.causes if c.get("selected") and
+                (not c.get("manual") or str(c.get("statement", "")).strip())]
 
     def available_actions(self) -> list[dict]:
         """Library actions for the selected causes, each merged with the analyst's date/owner/tick."""
@@ -483,19 +635,52 @@ class AppealBuilder(WidgetApp):
         if not rows:
             rows = [_cls(widgets.HTML(html.escape(L("no_actions"))), "rs-intro")]
         self.w_actions_box.children = rows
+        self._rebuild_removable()
 
-    def _action_row(self, action: dict):
+    def removal_actions(self) -> list[dict]:
+        """The suggested "removal requested" action(s) with the analyst's keep/drop, date and owner."""
+        out = []
+        for action in backend.removal_actions():
+            saved = self.removal.get(action["id"], {})
+            out.append({**action, "selected": saved.get("selected", action["default"]),
+                        "date": saved.get("date", ""), "owner": saved.get("owner", action["owner"]),
+                        "frequency": ""})
+        return out
+
+    def _rebuild_removable(self):
+        """Defects Amazon's policy removes (ODR letters): what they are, and the action to keep or drop."""
+        L = lambda key: label(key, self.language)
+        kinds = backend.removable_summary(self.removable)
+        if not kinds:
+            self.w_removable_box.children = []
+            return
+        items = []
+        for k in kinds:
+            ids = ", ".join(k["order_ids"][:6]) + (f" (+{len(k['order_ids']) - 6})" if len(k["order_ids"]) > 6 else "")
+            chans = ", ".join(L(c + "_name") for c in k["channels"])
+            items.append(f'<li><b>{k["count"]}</b> {html.escape(L("removable_" + k["kind"]))} '
+                         f'({html.escape(chans)}): <span class="rs-muted">{html.escape(ids)}</span></li>')
+        rows = [_cls(widgets.HTML(f"<div>{html.escape(L('removable_title'))}</div>"), "rs-section"),
+                _cls(widgets.HTML(f'<div class="rs-intro">{html.escape(L("removable_intro"))}</div>'
+                                  f'<ul class="rs-removable-list">{"".join(items)}</ul>'), "rs-removable-kinds")]
+        for action in self.removal_actions():
+            rows.append(self._action_row(action, on_change=self._on_removal, check_label=L("removal_keep")))
+        self.w_removable_box.children = rows
+
+    def _action_row(self, action: dict, *, on_change=None, check_label: str = ""):
         L = lambda key: label(key, self.language)
         aid = action["id"]
-        check = _cls(widgets.Checkbox(value=bool(action["selected"]), indent=False,
-                                      layout=widgets.Layout(width="28px")), "rs-action-check")
-        text = widgets.HTML(f"<div>{html.escape(action['text'])}</div>")
+        on_change = on_change or self._on_action
+        check = _cls(widgets.Checkbox(value=bool(action["selected"]), indent=False, description=check_label,
+                                      layout=widgets.Layout(width="auto" if check_label else "28px")),
+                     "rs-action-check")
+        text = widgets.HTML(f"<div>{html.escape(backend.action_display(action, self.language))}</div>")
         inputs = []
         if "{date}" in action["text"]:
             date = _cls(widgets.DatePicker(value=_date_or_none(action["date"]), description=L("date"),
                                            style={"description_width": "48px"},
                                            layout=widgets.Layout(width="230px")), "rs-action-date")
-            date.observe(lambda ch: self._on_action(aid, date=ch["new"].isoformat() if ch["new"] else ""),
+            date.observe(lambda ch: on_change(aid, date=ch["new"].isoformat() if ch["new"] else ""),
                          names="value")
             inputs.append(date)
         for slot, label_width, width in (("owner", "52px", "300px"), ("frequency", "70px", "330px")):
@@ -503,9 +688,12 @@ class AppealBuilder(WidgetApp):
                 box = _cls(widgets.Text(value=action[slot], description=L(slot),
                                         style={"description_width": label_width},
                                         layout=widgets.Layout(width=width)), f"rs-action-{slot}")
-                box.observe(lambda ch, slot=slot: self._on_action(aid, **{slot: ch["new"]}), names="value")
+                box.observe(lambda ch, slot=slot: on_change(aid, **{slot: ch["new"]}), names="value")
                 inputs.append(box)
-        check.observe(lambda ch: self._on_action(aid, selected=ch["new"]), names="value")
+        check.observe(lambda ch: on_change(aid, selected=ch["new"]), names="value")
+        if check_label:   # a keep/drop choice: its label above the text, not squeezed beside it
+            body = widgets.VBox([check, text, widgets.HBox(inputs)], layout=widgets.Layout(width="100%"))
+            return _cls(widgets.HBox([body]), "rs-action-row", f"rs-action-{aid.replace('.', '-')}")
         body = widgets.VBox([text, widgets.HBox(inputs)], layout=widgets.Layout(width="100%"))
         return _cls(widgets.HBox([check, body]), "rs-action-row", f"rs-action-{aid.replace('.', '-')}")
 
@@ -531,20 +719,33 @@ class AppealBuilder(WidgetApp):
             template_id=self.template_id, health=self.health, diagnosis=self.diagnosis,
             fields={k: v for k, v in self.fields.items() if k not in ("asins", "notice_date")},
             notice_date=self.fields.get("notice_date") or None, asins=split_asins(self.fields.get("asins", "")),
-            causes=[{"cause": c["cause"], "statement": c["statement"], "row": rows.get(c["key"]),
-                     "why": c.get("why", ""), "why_confirmed": bool(c.get("why_confirmed"))}
+            causes=[{"cause": c["cause"], "statement": c.get("statement", ""), "original": c.get("original"),
+                     "row": rows.get(c["key"]), "why": c.get("why", ""), "why_confirmed": bool(c.get("why_confirmed")),
+                     "attributed": bool(c.get("attributed")), "manual": bool(c.get("manual"))}
                     for c in self.selected_causes()],
             actions=self.chosen_actions(), extra_corrective=lines(self.extra_corrective),
-            extra_preventive=lines(self.extra_preventive))
+            extra_preventive=lines(self.extra_preventive), attribution=self.attribution,
+            removable=self.removable, removal={a["id"]: a for a in self.removal_actions()})
 
     def _refresh(self, *, save: bool = True):
-        """Re-render the letter, lint it, update preview, counters and findings; save the draft."""
+        """Re-render the letter, lint it, update preview, counters and findings; save the draft.
+
+        What keeps the letter from rendering (a bad date, a required field left empty, no cause ticked) is
+        collected first as ``problems``, each naming its tab and field in the GUI's words; export waits for
+        none to be left."""
+        self.problems, self.render_error = [], None
+        self.markdown = self.letter = ""
+        if self.as_of_error is not None:
+            self.problems.append(self._problem("step_account", label("as_of", self.language),
+                                               label("bad_date", self.language).format(value=self.as_of_error)))
         try:
-            self.markdown, self.letter = backend.render(self.template_id, self.context())
-            self.render_error = None
-        except ReinstateError as exc:  # a missing required field etc.: show it, keep the app usable
-            self.markdown = self.letter = ""
-            self.render_error = str(exc)
+            context = self.context()
+            if not self.problems:
+                self.problems = self._missing(context)
+            if not self.problems:
+                self.markdown, self.letter = backend.render(self.template_id, context)
+        except ReinstateError as exc:  # anything else the template refuses: shown, the app stays usable
+            self.render_error = backend.gui_message(str(exc))
         self.lint_result = backend.lint(self.letter) if self.letter else None
         if self.active_finding is not None and (self.lint_result is None or
                                                 self.active_finding >= len(self.lint_result.findings)):
@@ -552,6 +753,28 @@ class AppealBuilder(WidgetApp):
         self._show_check()
         if save:
             self.save()
+
+    def _problem(self, step: str, field: str, message: str) -> dict:
+        return {"step": step, "tab": label(step, self.language), "field": field, "message": message}
+
+    def _missing(self, context: dict) -> list[dict]:
+        """The template's required fields that are empty, each with where to give it in this app."""
+        L = lambda key: label(key, self.language)
+        meta = self.template_by_id.get(self.template_id, {})
+        out = []
+        for name in backend.missing_fields(self.template_id, context):
+            top = name.split(".")[0]
+            if top == "causes":
+                out.append(self._problem("step_causes", L("step_causes"), L("need_cause")))
+            elif top == "metrics":
+                metric = name.split(".", 1)[-1]
+                out.append(self._problem("step_account", L("as_of"), L("need_metric").format(metric=L(metric))))
+            elif top in FIELD_PLACES:
+                out.append(self._problem("step_account", L(FIELD_PLACES[top]), L("need_field")))
+            else:
+                out.append(self._problem("step_account", backend.field_title(meta, top).rstrip(" *"),
+                                         L("need_field")))
+        return out
 
     def save(self) -> Path | None:
         """Write the draft now (the app does this on every change)."""
@@ -567,13 +790,30 @@ class AppealBuilder(WidgetApp):
     def _show_check(self):
         L = lambda key: label(key, self.language)
         self.w_status.value = self.status
-        if self.render_error:
-            self.w_preview.value = (f'<div class="rs-letter rs-status-breached"><b>{html.escape(L("render_error"))}'
-                                    f':</b>\n{html.escape(self.render_error)}</div>')
+        self._show_as_of()
+        blocked = bool(self.problems or self.render_error)
+        self.w_export.disabled = blocked
+        self.w_export.tooltip = L("export_blocked") if blocked else ""
+        self.w_send_to.value = self._send_to_html()
+        if blocked:
+            items = [f'<li><b>{html.escape(p["tab"])}</b> → <b>{html.escape(p["field"])}</b>: '
+                     f'{html.escape(p["message"])}</li>' for p in self.problems]
+            if self.render_error:
+                items.append(f"<li>{html.escape(self.render_error)}</li>")
+            box = (f'<div class="rs-letter rs-needs"><b>{html.escape(L("needs_title"))}</b>'
+                   f'<ul>{"".join(items)}</ul></div>')
+            self.w_preview.value = box
             self.w_verdict.value = self.w_counter.value = ""
             self.w_findings.children = []
-            self.w_summary.value = pill(html.escape(L("render_error")), "breached")
+            self.w_export_hint.value = (f'<div class="rs-needs-hint">{html.escape(L("export_blocked"))}</div>'
+                                        f'<ul class="rs-needs-list">{"".join(items)}</ul>')
+            bad_date = self.as_of_error is not None
+            self.w_summary.value = (pill(html.escape(L("needs_summary").format(n=len(items))),
+                                         "breached" if bad_date or self.render_error else "at_risk")
+                                    + f' <span class="rs-muted">{" · ".join(html.escape(p["field"]) for p in self.problems)}'
+                                    f'</span>')
             return
+        self.w_export_hint.value = ""
         findings = list(self.lint_result.findings) if self.lint_result else []
         self.w_preview.value = f'<div class="rs-letter">{self._highlighted(findings)}</div>'
         verdict = getattr(self.lint_result, "verdict", "pass") or "pass"
@@ -595,7 +835,9 @@ class AppealBuilder(WidgetApp):
         for i, finding in enumerate(findings):
             sev = getattr(finding, "severity", "info")
             line = self.letter.count("\n", 0, max(0, int(finding.start))) + 1
-            text = f"[{L('severity_' + sev)}] {finding.rule} (line {line}): {finding.hint}"
+            rule = label("rule_" + finding.rule, self.language, default=finding.rule)
+            hint = label("hint_" + finding.rule, self.language, default=finding.hint)
+            text = f"[{L('severity_' + sev)}] {rule} ({L('line')} {line}): {hint}"
             button = _cls(widgets.Button(description=text, tooltip=f"{finding.excerpt}",
                                          layout=widgets.Layout(width="100%", height="auto")),
                           "rs-finding", f"rs-status-{SEVERITY_STATUS.get(sev, 'no_data')}",
@@ -604,16 +846,30 @@ class AppealBuilder(WidgetApp):
                 button.add_class("rs-finding-active")
             button.on_click(lambda _b, i=i: self.highlight(i))
             buttons.append(button)
-        if not buttons:
-            buttons = [widgets.HTML(pill(html.escape(L("no_findings")), "good"))]
+        if not buttons:   # a sentence, so it wraps in the narrow column instead of being cut off
+            buttons = [_cls(widgets.HTML(f'<div class="rs-pill rs-pill-wrap rs-status-good">'
+                                         f'{html.escape(L("no_findings"))}</div>'), "rs-no-findings")]
         self.w_findings.children = buttons
-        send = backend.where_to_send(self.marketplace, self.template_by_id.get(self.template_id, {}))
-        self.w_send_to.value = (f'<div class="rs-section">{html.escape(L("send_to"))}</div>'
-                                f'<div class="rs-muted" style="white-space:pre-wrap">{html.escape(send)}</div>'
-                                ) if send else ""
         self.w_summary.value = (f'{verdict_html} <span class="rs-counter">{self.w_counter.value}</span>'
                                 f' <span class="rs-muted">· {html.escape(self.account or "")} · '
                                 f'{html.escape(self.marketplace or "")} · {html.escape(self.template_id)}</span>')
+
+    def _send_to_html(self) -> str:
+        """Where to send the letter, once, in the UI language: the routes (Seller Central paths and addresses
+        stay as Amazon writes them) with what each is for."""
+        L = lambda key: label(key, self.language)
+        routes = backend.where_to_send(self.marketplace, self.template_by_id.get(self.template_id, {}))
+        if not routes:
+            return ""
+        items = []
+        for r in routes:
+            tag = f' <span class="rs-muted">({html.escape(L("legacy_route"))})</span>' if r["legacy"] else ""
+            notes = label("contact_" + r["topic"], self.language, default=r["notes"]) if self.language != "en" \
+                else r["notes"]
+            items.append(f"<li><b>{html.escape(r['route'])}</b>{tag}: {html.escape(notes)}</li>")
+        return (f'<div class="rs-section">{html.escape(L("send_to"))}</div>'
+                f'<div class="rs-muted">{html.escape(L("send_notice"))}</div>'
+                f'<ul class="rs-muted rs-routes">{"".join(items)}</ul>')
 
     def _highlighted(self, findings) -> str:
         """The letter, HTML-escaped, with the active finding's passage marked (others are not, for calm)."""
@@ -675,6 +931,37 @@ class AppealBuilder(WidgetApp):
         self._load_analysis()
         self._open_template(self.template_id, carry_over=False)
 
+    def _on_as_of(self, change):
+        if self._quiet:
+            return
+        day, bad = parse_as_of(change["new"])
+        self.as_of_error = bad
+        if day is None:
+            self._refresh()
+            return
+        self.save()
+        self.as_of = day
+        self._load_analysis()
+        self._open_template(self.template_id, carry_over=True)
+
+    def _on_channel(self, change):
+        if self._quiet:
+            return
+        self.channel = change["new"] or None
+        self._load_argued()
+        self.causes = self._merge_causes(self.causes)
+        self._fill_widgets()
+        self.save()
+
+    def _on_removal(self, action_id, **changes):
+        current = next((a for a in self.removal_actions() if a["id"] == action_id), None)
+        state = self.removal.setdefault(action_id, {})
+        if current is not None:
+            for key in ("selected", "date", "owner"):
+                state.setdefault(key, current[key])
+        state.update(changes)
+        self._refresh()
+
     def _on_language(self, change):
         self.language = change["new"]
         self._apply_labels()
@@ -728,8 +1015,9 @@ class AppealBuilder(WidgetApp):
         """
         L = lambda key: label(key, self.language)
         self._refresh(save=True)
-        if self.render_error:
-            self.w_export_result.value = pill(html.escape(f"{L('export_failed')}: {self.render_error}"), "breached")
+        if self.render_error or self.problems:
+            why = self.render_error or "; ".join(f'{p["tab"]} → {p["field"]}: {p["message"]}' for p in self.problems)
+            self.w_export_result.value = pill(html.escape(f"{L('export_failed')}: {why}"), "breached")
             return {}
         name = f"{self.account or 'account'}__{self.template_id}".replace("/", "_")
         target = self.out_dir / "letters" / f"{name}.{self.fmt}"

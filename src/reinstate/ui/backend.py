@@ -93,6 +93,7 @@ def actions_for(cause_ids) -> list[dict]:
                     continue
                 seen.add(entry["id"])
                 out.append({"id": entry["id"], "cause": cause, "kind": kind, "text": entry.get("text", ""),
+                            "text_zh": entry.get("text_zh", ""),
                             "owner": entry.get("owner", ""), "frequency": entry.get("frequency", ""),
                             "default": bool(entry.get("default", False))})
     return out
@@ -103,9 +104,18 @@ def cause_ids() -> list[str]:
     return list(action_library())
 
 
-def cause_label(cause: str) -> str:
-    label = (action_library().get(cause) or {}).get("label") or cause.replace("_", " ")
+def cause_label(cause: str, language: str = "en") -> str:
+    """A cause's title in the UI language (the library's ``label_zh`` for Chinese; English otherwise)."""
+    group = action_library().get(cause) or {}
+    label = (group.get("label_zh") if language == "zh" else None) or group.get("label") or cause.replace("_", " ")
     return label[:1].upper() + label[1:]
+
+
+def action_display(action: dict, language: str = "en") -> str:
+    """What an action row shows: its library text in the UI language (``text_zh``), slots as written.
+
+    The letter always takes the English ``text``; the Chinese text only explains it to the analyst."""
+    return (action.get("text_zh") if language == "zh" else None) or action.get("text", "")
 
 
 def templates() -> list[dict]:
@@ -205,71 +215,230 @@ def scope_text(row: dict) -> str:
     return f"{str(dim).replace('_', ' ')} = {value}"
 
 
+def argued(analysis, *, template_id: str, as_of, account=None, marketplace=None, channel: str | None = None):
+    """(attribution, removable defects) the CLI letter of this template argues, cached per choice.
+
+    Through ``appeal.pipeline.argue``, the step `reinstate letter` uses: the breached metric's own failing
+    orders in its window and channel, one primary cause per order (``appeal.attribution``). (None, None) for
+    a template that argues no metric (IP, review manipulation, ...) or a metric the data has no row for.
+    Raises ``ConfigError`` for a channel the metric has no row in."""
+    from ..appeal.pipeline import argue
+    from ..appeal.registry import get_template
+    info = get_template(template_id)
+    as_of = as_date(as_of)
+    kw = dict(as_of=as_of, account=account, marketplace=marketplace)
+    acc, mkt = analysis.selection(account, marketplace)
+
+    def compute():
+        return argue(analysis.data, info, health=analysis.health(**kw), diagnosis=analysis.diagnosis(**kw),
+                     as_of=as_of, channel=channel, account=acc, marketplace=mkt)
+    return analysis._cached("argued", (info.id, acc, mkt, as_of, channel), compute)
+
+
+def metric_channels(health: pd.DataFrame | None, metric: str | None) -> list[dict]:
+    """The channels with a row of ``metric``: ``[{"channel", "status", "rate", "numerator", "denominator",
+    "automatic"}]``, worst window per channel (the one ``appeal.attribution.pick_row`` would argue);
+    ``automatic`` marks the channel argued without a choice (breached first, then the worst rate)."""
+    from ..appeal.attribution import _badness
+    if health is None or not len(health) or not metric:
+        return []
+    rows = [r for r in health[health["metric"] == metric].to_dict("records") if r.get("channel")]
+    best: dict = {}
+    for r in rows:
+        if r["channel"] not in best or _badness(r) > _badness(best[r["channel"]]):
+            best[r["channel"]] = r
+    worst = max(best, key=lambda c: _badness(best[c])) if best else None
+    return [{"channel": str(c), "status": r.get("status"), "rate": _num(r.get("rate")),
+             "numerator": int(_num(r.get("numerator")) or 0), "denominator": int(_num(r.get("denominator")) or 0),
+             "automatic": c == worst} for c, r in sorted(best.items())]
+
+
+def attributed_choices(attribution, diagnosis) -> list[dict]:
+    """The attribution's causes as the builder's cause choices, strongest first, all ticked.
+
+    Each carries the letter's own evidence sentence (``statement``, "Of the 34 defective orders, 19 ...") and
+    the suggested explanation (``why``, marked until the analyst confirms or rewrites it)."""
+    from ..appeal.context import attributed_facts
+    out = []
+    for cause, row, facts in attributed_facts(attribution, diagnosis, library=action_library()):
+        examples = facts["example_orders"]
+        out.append({
+            "key": f"a-{cause}", "cause": cause, "statement": facts["evidence"], "original": facts["evidence"],
+            "selected": True, "manual": False, "attributed": True,
+            "orders": facts["orders"], "of": attribution.defective_orders,
+            "confidence": str(row.get("confidence") or ""), "scope": scope_text(row),
+            "evidence": "e.g. " + ", ".join(examples) if examples else "",
+            "why": suggested_why(cause, row), "why_confirmed": False})
+    return out
+
+
+def _selected_attribution(attribution, causes: list[dict]):
+    """The attribution restricted to the ticked causes; an unticked cause's orders become unexplained."""
+    import dataclasses
+    picked = {c["cause"] for c in causes if c.get("attributed")}
+    kept = [c for c in attribution.causes if c.cause in picked]
+    left = set(attribution.unexplained_ids) | {o for c in attribution.causes if c.cause not in picked
+                                              for o in c.order_ids}
+    every = [o for c in attribution.causes for o in c.order_ids] + list(attribution.unexplained_ids)
+    order = {o: i for i, o in enumerate(pd.unique(pd.Series(every, dtype=object)))}
+    return dataclasses.replace(attribution, causes=kept, unexplained_ids=sorted(left, key=order.get))
+
+
+def _ticked_actions(cause: dict, library: dict, actions: dict) -> None:
+    """Exactly the ticked library actions of a cause, with the analyst's date/owner/frequency (in place).
+
+    A ticked corrective action without a date reads "On [date], ..." (a lint error), never the as-of day."""
+    from ..appeal.context import action_text
+    from ..appeal.formatting import fill_slots as library_fill
+    group = library.get(cause["id"]) or {}
+    for kind in ("corrective", "preventive"):
+        texts, ids = [], []
+        for item in group.get(kind) or []:
+            if item["id"] not in actions:
+                continue
+            chosen = actions[item["id"]]
+            date = chosen.get("date")
+            if kind == "corrective":
+                texts.append(action_text(item, {"date": date or None, "owner": chosen.get("owner") or None,
+                                                "frequency": chosen.get("frequency") or None, "ticked": True})[0])
+            else:
+                texts.append(library_fill(item["text"], date=_fmt_date(date) if date else None,
+                                          owner=chosen.get("owner"), frequency=chosen.get("frequency")))
+            ids.append(item["id"])
+        cause[kind], cause[kind + "_ids"] = texts, ids
+
+
+def scope_text_for(scope: str, language: str = "en") -> str:
+    """A ``scope_text`` in the UI language: "carrier = USPS" -> "承运商 = USPS" (values and dates as they are)."""
+    from .i18n import label
+    dim, eq, value = (scope or "").partition(" = ")
+    if language == "en" or not eq:
+        return scope or ""
+    return f'{label("dim_" + dim.replace(" ", "_"), language, default=dim)} = {value}'
+
+
+def missing_fields(template_id: str, context: dict) -> list[str]:
+    """The template's required fields (dotted, e.g. ``metrics.order_defect_rate``) that the context lacks."""
+    from ..appeal.registry import get_template
+    from ..appeal.render import missing_fields as missing
+    return missing(get_template(template_id), context)
+
+
+_CLI_ADVICE = re.compile(r"\s*\((?:give them|give it) with --set[^)]*\)|\s*\(?--set [A-Z_.=]+\)?")
+
+
+def gui_message(message: str) -> str:
+    """An error of the appeal stage without its command-line advice ("give them with --set FIELD=VALUE")."""
+    return _CLI_ADVICE.sub("", message).strip()
+
+
 def letter_context(analysis, *, as_of, account, marketplace, template_id, health, diagnosis, fields,
-                   notice_date, asins, causes, actions, extra_corrective, extra_preventive) -> dict:
+                   notice_date, asins, causes, actions, extra_corrective, extra_preventive, attribution=None,
+                   removable=None, removal=None) -> dict:
     """The letter context from the analyst's choices, through ``reinstate.appeal.context.build_context``.
 
-    ``causes``: the ticked cause choices ``{"cause", "statement", "row", "why", "why_confirmed"}`` (row = the
-    hypothesis, or None for a cause added by hand); the edited sentence replaces the diagnosis statement. A
-    confirmed ``why`` is the analyst's explanation; an unconfirmed one stays a marked suggestion in the letter. ``actions``: the
-    ticked library actions ``{id: {"date", "owner", "frequency"}}``; exactly these reach the letter
-    (build_context alone would fall back to the library defaults when a cause has none ticked).
-    Free-text actions are added to the first cause's lists.
+    ``attribution`` (from `argued`): the ticked attributed causes are argued exactly as the CLI letter argues
+    them (counts out of the metric's own failing orders; an unticked cause's orders count as unexplained).
+    ``causes``: the cause choices ``{"cause", "statement", "original", "row", "why", "why_confirmed",
+    "attributed", "manual"}``; an edited sentence replaces the data's; a confirmed ``why`` is the analyst's
+    explanation, an unconfirmed one stays a marked suggestion. Causes added by hand (and, for a template that
+    argues no metric, the diagnosis' or the template's default causes) follow. ``actions``: the ticked library
+    actions ``{id: {"date", "owner", "frequency"}}``, exactly these reach the letter. ``removable``/``removal``:
+    the defects Amazon's policy removes and the analyst's "removal requested" action ({"selected", "date",
+    "owner"}; unticked = dropped). Free-text actions are added to the first cause's lists.
     """
     from ..appeal.answers import Answers
     from ..appeal.context import action_text, build_context
-    from ..appeal.formatting import fill_slots as library_fill
 
-    rows, cause_ids = [], []
-    for choice in causes:
-        cid = choice["cause"]
-        if cid in cause_ids:   # one triple per cause: a second scope's sentence joins the first one's
-            rows[cause_ids.index(cid)]["statement"] += " " + choice["statement"].strip()
-            continue
-        # A cause added by hand has no hypothesis: it gets a rank after every diagnosed one (the appeal
-        # stage drops unranked rows as nested hypotheses).
-        row = dict(choice.get("row") or {"cause": cid, "dimension": "account", "rank": 1000 + len(rows)})
-        row["statement"] = choice["statement"].strip()
-        rows.append(row)
-        cause_ids.append(cid)
-    hypotheses = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["cause", "statement"])
+    whys = {c["cause"]: " ".join(str(c.get("why") or "").split()) for c in causes
+            if c.get("why_confirmed") and str(c.get("why") or "").strip()}
+    answers = Answers(why=whys)
     seller = {k: fields.get(k) or None for k in ("seller_name", "store_name", "merchant_token")}
     seller["marketplace"] = marketplace
     extra = {k: v for k, v in fields.items() if k not in seller and v not in (None, "")}
-    # The health part of the context only changes with the account or date: summarised once, reused.
-    metrics, flagged = health_summary(health, marketplace)
-    whys = {c["cause"]: " ".join(str(c.get("why") or "").split()) for c in causes
-            if c.get("why_confirmed") and str(c.get("why") or "").strip()}
-    ctx = build_context(health=None, diagnosis=hypotheses, seller=seller, causes=cause_ids or None,
-                        actions=actions or None, asins=asins, notice_date=notice_date, fields=extra,
-                        as_of=as_of, marketplace=marketplace, answers=Answers(why=whys))
-    ctx["metrics"], ctx["flagged_metrics"] = copy.deepcopy(metrics), copy.deepcopy(flagged)
-    if not cause_ids:
-        ctx["causes"] = []
+    common = dict(seller=seller, asins=asins, notice_date=notice_date, fields=extra, as_of=as_of,
+                  marketplace=marketplace, answers=answers)
+
+    if attribution is not None:
+        chosen = [c for c in causes if c.get("attributed")]
+        others = [c for c in causes if not c.get("attributed")]
+    else:
+        chosen, others = [], list(causes)
+    rows, other_ids = [], []
+    for choice in others:
+        cid = choice["cause"]
+        if cid in other_ids:   # one triple per cause: a second scope's sentence joins the first one's
+            rows[other_ids.index(cid)]["statement"] += " " + choice["statement"].strip()
+            continue
+        # A cause added by hand has no hypothesis: it ranks after every diagnosed one (the appeal stage drops
+        # unranked rows as nested hypotheses).
+        row = dict(choice.get("row") or {"cause": cid, "dimension": "account", "rank": 1000 + len(rows)})
+        row["statement"] = str(choice.get("statement") or "").strip()
+        rows.append(row)
+        other_ids.append(cid)
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=["cause", "statement"])
+
+    if attribution is not None:
+        ctx = build_context(health=health, diagnosis=diagnosis,
+                            attribution=_selected_attribution(attribution, chosen), removable=removable, **common)
+        edited = {c["cause"]: c["statement"].strip() for c in chosen
+                  if str(c.get("statement") or "").strip() and c["statement"] != c.get("original")}
+        for cause in ctx["causes"]:
+            if cause["id"] in edited:
+                cause["evidence"] = edited[cause["id"]]
+        argued_ids = [c["id"] for c in ctx["causes"]]
+        by_id = {c["id"]: c for c in ctx["causes"]}
+        for row in rows:   # a hand-added cause of an argued kind joins its block
+            if row["cause"] in by_id and row["statement"]:
+                by_id[row["cause"]]["evidence"] = f'{by_id[row["cause"]]["evidence"]} {row["statement"]}'.strip()
+        added = [r for r in rows if r["cause"] not in argued_ids]
+        if added:
+            more = build_context(health=None, diagnosis=pd.DataFrame(added),
+                                 causes=[r["cause"] for r in added], **common)
+            ctx["causes"] += more["causes"]
+    else:
+        ctx = build_context(health=None, diagnosis=frame, causes=other_ids or None, **common)
+        ctx["metrics"], ctx["flagged_metrics"] = (copy.deepcopy(x) for x in health_summary(health, marketplace))
+        if not other_ids:
+            ctx["causes"] = []
     library = action_library()
     for cause in ctx["causes"]:
-        group = library.get(cause["id"]) or {}
-        for kind in ("corrective", "preventive"):
-            texts, ids = [], []
-            for item in group.get(kind) or []:
-                if item["id"] not in actions:
-                    continue
-                chosen = actions[item["id"]]
-                date = chosen.get("date")
-                if kind == "corrective":  # ticked = taken; without its date the letter shows "[date]"
-                    texts.append(action_text(item, {"date": date or None, "owner": chosen.get("owner") or None,
-                                                    "frequency": chosen.get("frequency") or None, "ticked": True})[0])
-                else:
-                    texts.append(library_fill(item["text"], date=_fmt_date(date) if date else None,
-                                              owner=chosen.get("owner"), frequency=chosen.get("frequency")))
-                ids.append(item["id"])
-            cause[kind], cause[kind + "_ids"] = texts, ids
+        _ticked_actions(cause, library, actions)
     if ctx["causes"]:
         ctx["causes"][0]["corrective"] = [*ctx["causes"][0]["corrective"], *extra_corrective]
         ctx["causes"][0]["preventive"] = [*ctx["causes"][0]["preventive"], *extra_preventive]
+    if ctx.get("removable"):
+        kept = []
+        for item in (library.get("removal") or {}).get("corrective") or []:
+            state = (removal or {}).get(item["id"], {"selected": bool(item.get("default"))})
+            if state.get("selected"):
+                kept.append(action_text(item, {"date": state.get("date") or None,
+                                               "owner": state.get("owner") or None, "ticked": True},
+                                        count=ctx["removable"]["count"])[0])
+        ctx["removable"]["actions"] = kept
     if fields.get("contact"):
         ctx["contact"] = fields["contact"]
     return ctx
+
+
+def removal_actions(language: str = "en") -> list[dict]:
+    """The library's "removal requested" actions (``removal`` group): id, text, text_zh, owner, default."""
+    group = action_library().get("removal") or {}
+    return [{"id": i["id"], "cause": "removal", "kind": "removal", "text": i.get("text", ""),
+             "text_zh": i.get("text_zh", ""), "owner": i.get("owner", ""), "frequency": "",
+             "default": bool(i.get("default"))} for i in group.get("corrective") or []]
+
+
+def removable_summary(removable: pd.DataFrame | None) -> list[dict]:
+    """Per kind of removable defect: ``{"kind", "count", "channels", "order_ids"}`` (the letter's list)."""
+    if removable is None or not len(removable):
+        return []
+    out = []
+    for kind, frame in removable.groupby("kind", sort=False):
+        out.append({"kind": str(kind), "count": int(frame["order_id"].nunique()),
+                    "channels": sorted({str(c) for c in frame["channel"]}),
+                    "order_ids": [str(o) for o in pd.unique(frame["order_id"].astype(str))]})
+    return out
 
 
 _SUMMARIES: dict = {}
@@ -330,15 +499,18 @@ def length_budget() -> dict:
     return {"words": budget.get("words"), "characters": budget.get("chars")}
 
 
-def where_to_send(marketplace: str | None, meta: dict) -> str:
-    """Where this appeal goes (Account Health first, legacy e-mail routes after), from src/reinstate/policy/reference/contacts.csv."""
-    return _routes(marketplace, meta.get("appeal_type"))
+def where_to_send(marketplace: str | None, meta: dict) -> list[dict]:
+    """Where this appeal goes, current Seller Central routes first, legacy e-mail after
+    (src/reinstate/policy/reference/contacts.csv): ``[{"route", "topic", "legacy", "notes"}]``."""
+    return [dict(r) for r in _routes(marketplace, meta.get("appeal_type"))]
 
 
 @lru_cache(maxsize=64)
-def _routes(marketplace, appeal_type) -> str:
-    from ..appeal.contacts import contacts_for, format_contacts
-    return format_contacts(contacts_for(marketplace, appeal_type))
+def _routes(marketplace, appeal_type) -> tuple:
+    from ..appeal.contacts import contacts_for
+    rows = contacts_for(marketplace, appeal_type)
+    return tuple({"route": r.route, "topic": r.topic, "legacy": r.status != "current", "notes": r.notes}
+                 for r in rows.itertuples())
 
 
 def export(markdown: str, target, *, title: str):
@@ -390,14 +562,47 @@ def _as_tag_tuple(value) -> tuple:
     return tuple(sorted({str(t) for t in value}))
 
 
-def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax):
-    """Daily rate per channel/window with the target line; the project's plot when it has one for this."""
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "SimHei",
+             "Microsoft YaHei", "PingFang SC")
+_LEGEND_ZH = ((re.compile(r"(\d+)-day window"), r"\1 天窗口"), (re.compile(r"^target\b"), "目标"),
+              (re.compile(r"\btarget\b"), "目标"))
+
+
+def translate_chart(ax, *, metric: str, language: str = "en"):
+    """Title, axis labels and legend of a trend chart in the UI language (a CJK font for Chinese)."""
+    if language != "zh":
+        return ax
+    from matplotlib import font_manager
+
+    from .i18n import label
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    family = next((f for f in CJK_FONTS if f in names), None)
+    font = {"family": family} if family else {}
+    ax.set_title(f'{label(metric, "zh")}：{label("chart_title", "zh")}', fontdict=font)
+    ax.set_xlabel(label("chart_as_of", "zh"), fontdict=font)
+    ax.set_ylabel(label("chart_rate", "zh"), fontdict=font)
+    legend = ax.get_legend()
+    if legend is not None:
+        for text in legend.get_texts():
+            value = text.get_text()
+            for pattern, repl in _LEGEND_ZH:
+                value = pattern.sub(repl, value)
+            text.set_text(value)
+            if family:
+                text.set_fontfamily(family)
+    return ax
+
+
+def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax, language: str = "en"):
+    """Daily rate per channel/window with the target line; the project's plot when it has one for this.
+    ``language="zh"``: title, axes and legend in Chinese."""
     try:
         from ..plots.metrics import plot_metric_trend
     except ImportError:
         plot_metric_trend = None
     if plot_metric_trend is not None and len(trend):
-        return plot_metric_trend(trend, metric=metric, ax=ax)
+        return translate_chart(plot_metric_trend(trend, metric=metric, ax=ax) or ax, metric=metric,
+                               language=language)
     if not len(trend):
         ax.text(0.5, 0.5, "no data in this window", ha="center", va="center", transform=ax.transAxes)
         ax.set_title(title)
@@ -419,7 +624,7 @@ def plot_trend(trend: pd.DataFrame, *, metric: str, title: str, ax):
     ax.legend(loc="best", fontsize=8)
     for tick in ax.get_xticklabels():
         tick.set_rotation(20)
-    return ax
+    return translate_chart(ax, metric=metric, language=language)
 
 
 FREE_TEXT = {"reason", "feedback_text", "claim_reason", "return_reason", "return_comment", "statement"}

@@ -36,12 +36,13 @@ def languages() -> dict[str, str]:
     return dict(_table()["languages"])
 
 
-def label(key: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """The label ``key`` in ``language``; English when the translation is missing, the key itself when unknown."""
+def label(key: str, language: str = DEFAULT_LANGUAGE, default: str | None = None) -> str:
+    """The label ``key`` in ``language``; English when the translation is missing; ``default`` (else the key
+    itself) when the key is unknown."""
     entry = _table()["labels"].get(key)
     if not entry:
-        return key
-    return entry.get(language) or entry.get(DEFAULT_LANGUAGE) or key
+        return key if default is None else default
+    return entry.get(language) or entry.get(DEFAULT_LANGUAGE) or (key if default is None else default)
 
 
 def template_title(template, language: str = DEFAULT_LANGUAGE) -> str:

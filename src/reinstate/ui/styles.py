@@ -72,6 +72,16 @@ CSS = """
 .rs-app .widget-html-content { line-height: 1.45; }
 .rs-send-to .rs-muted { font-size: 12.5px; }
 .rs-template-info { margin-bottom: 6px; }
+/* a sentence-long badge wraps inside its column instead of being cut off */
+.rs-pill.rs-pill-wrap { white-space: normal; display: block; line-height: 1.4; padding: 4px 10px; border-radius: 8px; }
+.rs-no-findings, .rs-no-findings .widget-html-content { height: auto !important; overflow: visible; }
+.rs-needs { border-color: #7a4f00 !important; background: #fff8e6 !important; font-family: inherit !important; }
+.rs-needs ul, .rs-needs-list { margin: 6px 0 0 0; padding-left: 20px; }
+.rs-needs-hint { color: #7a4f00; font-weight: 600; }
+.rs-field-error .rs-err, .rs-app .rs-err { color: #9b1c1c; font-weight: 600; }
+.rs-routes { margin: 4px 0 0 0; padding-left: 18px; }
+.rs-removable-list { margin: 4px 0 6px 0; padding-left: 20px; }
+.rs-export-hint ul { margin: 2px 0 8px 0; padding-left: 20px; }
 .rs-app textarea { font-family: inherit; }
 """.replace("@STATUS@", _STATUS_CSS)
 
