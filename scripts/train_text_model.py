@@ -1,0 +1,93 @@
+"""Train the text model (src/reinstate/diagnosis/text_model.json) on the DEVELOPMENT halves only.
+
+    python scripts/train_text_model.py          # 5-fold cross-validation over a small grid, then fit and write
+    python scripts/train_text_model.py --cv     # only print the cross-validated grid
+
+Data: tests/diagnosis/labelled_texts.csv (all of it, a development set), olist_labelled.csv (development),
+the "dev" rows of olist_reviews_labelled.csv (texts from ../shared/data/olist-sample) and of buyer_texts.csv.
+The held-out halves are never read here. Hyper-parameters (C, lexicon weight) are chosen by cross-validated
+exact-set accuracy on the development data.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from text_quality import LABELS, labelled, norm  # noqa: E402
+
+from reinstate.diagnosis import model as tm  # noqa: E402
+from reinstate.diagnosis.text import (TEXT_CAUSES, compile_causes, lexicon_counts,  # noqa: E402
+                                      normalize)
+
+
+def dev_data() -> pd.DataFrame:
+    parts = [f.assign(set=name) for name, f in labelled("dev").items()]
+    lt = pd.read_csv(LABELS / "labelled_texts.csv", keep_default_na=False)
+    parts.append(lt.assign(set="labelled_texts"))
+    d = pd.concat(parts, ignore_index=True)
+    return d[d["text"].str.strip() != ""].reset_index(drop=True)
+
+
+def features(d: pd.DataFrame):
+    nrm = normalize(d["text"]).astype(object)
+    lex = np.zeros((len(d), len(TEXT_CAUSES)), dtype=bool)
+    for lang, idx in d.groupby("language").groups.items():
+        compiled = compile_causes(tuple(sorted({lang, "en"})), ())
+        lex[idx] = lexicon_counts(nrm.loc[idx].reset_index(drop=True), compiled)
+    y = np.array([[c in norm(s).split(";") for c in TEXT_CAUSES] for s in d["labels"]], dtype=int)
+    return tm.stems(nrm), lex, y
+
+
+def predict(model: dict, stemmed, lex) -> np.ndarray:
+    m = tm.TextModel(model)
+    final = m.proba(stemmed, lex) >= m.threshold
+    k = TEXT_CAUSES.index("other")
+    final[:, k] &= ~np.delete(final, k, axis=1).any(axis=1)
+    return final
+
+
+def cv(d, stemmed, lex, y, C, scale, folds=5) -> float:
+    fold = np.arange(len(d)) % folds
+    rng = np.random.default_rng(12)
+    rng.shuffle(fold)
+    right = 0
+    for f in range(folds):
+        tr, te = fold != f, fold == f
+        m = tm.train(stemmed[tr].reset_index(drop=True), y[tr], lex[tr], TEXT_CAUSES, C=C, lexicon_scale=scale)
+        p = predict(m, stemmed[te].reset_index(drop=True), lex[te])
+        right += int((p == y[te].astype(bool)).all(axis=1).sum())
+    return right / len(d)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cv", action="store_true")
+    args = ap.parse_args(argv)
+    d = dev_data()
+    stemmed, lex, y = features(d)
+    print(f"development texts: {len(d)}; lexicon alone, exact: {(lex == y.astype(bool)).all(axis=1).mean():.3f}")
+    best = None
+    for C in (1.0, 4.0, 16.0):
+        for scale in (1.0, 3.0):
+            acc = cv(d, stemmed, lex, y, C, scale)
+            print(f"C={C:>4} lexicon_scale={scale}: cross-validated exact {acc:.3f}")
+            if best is None or acc > best[0]:
+                best = (acc, C, scale)
+    if args.cv:
+        return 0
+    _, C, scale = best
+    model = tm.train(stemmed, y, lex, TEXT_CAUSES, C=C, lexicon_scale=scale)
+    tm.MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {tm.MODEL_FILE} (C={C}, lexicon_scale={scale}, {len(model['vocabulary'])} terms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
