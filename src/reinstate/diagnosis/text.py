@@ -125,11 +125,12 @@ def load_lexicons(lexicon_dirs: tuple[str, ...] = ()) -> dict[str, Lexicon]:
 
 def _alt(items) -> str:
     items = sorted(set(items), key=len, reverse=True)
-    # A leading word boundary common to every alternative is tested once per position, not once per
-    # alternative (most patterns start with \b; at the positions inside words the scan then fails at once).
-    if len(items) > 1 and all(i.startswith("\\b") and not i.startswith("\\b|") for i in items) \
-            and all(_top_level_single(i) for i in items):
-        return "\\b(?:%s)" % "|".join(i[2:] for i in items)
+    # The leading word boundary of most alternatives is tested once per position, not once per alternative
+    # (inside words the scan then fails at once): "\b(?:a|b|c)|rest".
+    bounded = [i[2:] for i in items if i.startswith("\\b") and _top_level_single(i)]
+    rest = [i for i in items if not (i.startswith("\\b") and _top_level_single(i))]
+    if len(bounded) > 1:
+        return "|".join(["\\b(?:%s)" % "|".join(bounded), *rest])
     return "|".join(items)
 
 
@@ -186,7 +187,9 @@ def _trie_regex(phrases, boundary: bool) -> str:
         return emit(root)
     word = {ch: child for ch, child in root.items() if re.match(r"\w", ch)}
     other = {ch: child for ch, child in root.items() if not re.match(r"\w", ch)}
-    parts = ([r"\b" + emit(word)] if word else []) + ([emit(other)] if other else [])
+    if not other:
+        return r"\b" + emit(word)
+    parts = ([r"\b" + emit(word)] if word else []) + [emit(other)]
     return "|".join(f"(?:{x})" for x in parts)
 
 
