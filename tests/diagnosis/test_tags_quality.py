@@ -91,9 +91,9 @@ def test_heldout_olist_reviews(shared_dir):
     tq, sets = _heldout()
     frame = sets["pt-olist"]
     r = tq.score(frame, tq.predict(frame, ["en", "pt"]))
-    # Measured 0.682 (120/176): BELOW the issue's 0.85 target, and 4 labels' recall is below 0.7
+    # Measured 0.668 (193/289): BELOW the issue's 0.85 target, and 5 labels' recall is below 0.7
     # (docs/diagnosis.md). The floors guard the measured level; they are not the target.
-    assert r["n"] >= 150
+    assert r["n"] >= 280
     assert r["accuracy"] >= 0.65
     got, total = map(int, r["recall"]["item_not_received"].split("/"))
     assert got / total >= 0.8
