@@ -23,7 +23,7 @@ from reinstate.diagnosis.text import classify_texts, tags_of
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "diagnosis"
 OLIST = ROOT.parent / "shared" / "data" / "olist-sample"
-for cand in (ROOT.parent / "shared", ROOT.parents[2] / "shared", Path("/work/shared")):
+for cand in (ROOT.parent / "shared", ROOT.parents[1] / "shared"):  # ../shared, or beside a worktrees folder
     if (cand / "data" / "olist-sample").is_dir():
         OLIST = cand / "data" / "olist-sample"
         break
@@ -40,12 +40,14 @@ def olist_texts(ids: pd.Series) -> pd.Series:
 def labelled(split: str) -> dict[str, pd.DataFrame]:
     """language set name -> frame(text, labels, language) of one half."""
     out = {}
-    d = pd.read_csv(LABELS / "olist_reviews_labelled.csv", keep_default_na=False)
-    d = d[d["split"] == split].reset_index(drop=True)
-    if split == "dev":
-        old = pd.read_csv(LABELS / "olist_labelled.csv", keep_default_na=False)
-        d = pd.concat([d, old], ignore_index=True)
-    out["pt-olist"] = pd.DataFrame({"text": olist_texts(d["review_id"]), "labels": d["labels"], "language": "pt"})
+    if OLIST.is_dir():  # the review texts live only in ../shared (not shipped); without it, no Olist set
+        d = pd.read_csv(LABELS / "olist_reviews_labelled.csv", keep_default_na=False)
+        d = d[d["split"] == split].reset_index(drop=True)
+        if split == "dev":
+            old = pd.read_csv(LABELS / "olist_labelled.csv", keep_default_na=False)
+            d = pd.concat([d, old], ignore_index=True)
+        out["pt-olist"] = pd.DataFrame({"text": olist_texts(d["review_id"]), "labels": d["labels"],
+                                        "language": "pt"})
     b = pd.read_csv(LABELS / "buyer_texts.csv", keep_default_na=False)
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)

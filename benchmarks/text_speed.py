@@ -37,10 +37,12 @@ def texts(n: int) -> pd.Series:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--languages", default="en;de,en;en,pt;de,en,es,fr,it,ja,pt",
+                    help="language sets to time, ';'-separated (default: en; de+en; en+pt; all)")
     args = ap.parse_args(argv)
     s = texts(args.n)
     # A marketplace's texts are read with its language(s) plus English (policy marketplace_languages).
-    for langs in (["en"], ["de", "en"], ["en", "pt"], ["de", "en", "es", "fr", "it", "ja", "pt"]):
+    for langs in (x.split(",") for x in args.languages.split(";")):
         for label, model in (("lexicons only", False), ("lexicons + model", True)):
             classify_detail(s.head(100), languages=langs, model=model)  # warm the compiled-regex/model caches
             t0 = time.perf_counter()

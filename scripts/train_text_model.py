@@ -28,7 +28,10 @@ from reinstate.diagnosis.text import (TEXT_CAUSES, compile_causes, lexicon_count
 
 
 def dev_data() -> pd.DataFrame:
-    parts = [f.assign(set=name) for name, f in labelled("dev").items()]
+    sets = labelled("dev")
+    if "pt-olist" not in sets:
+        sys.exit("train_text_model: ../shared/data/olist-sample not found (the Olist review texts are needed)")
+    parts = [f.assign(set=name) for name, f in sets.items()]
     lt = pd.read_csv(LABELS / "labelled_texts.csv", keep_default_na=False)
     parts.append(lt.assign(set="labelled_texts"))
     d = pd.concat(parts, ignore_index=True)
