@@ -33,7 +33,7 @@ def olist_texts(ids: pd.Series) -> pd.Series:
     """Title + message of each review id, whitespace flattened (as the loader builds feedback_text)."""
     reviews = pd.read_csv(OLIST / "olist_order_reviews_dataset.csv", keep_default_na=False) \
         .drop_duplicates("review_id").set_index("review_id")
-    flat = lambda col: reviews.loc[ids, col].map(lambda s: " ".join(str(s).split()))  # noqa: E731
+    flat = lambda col: reviews.loc[ids, col].map(lambda s: " ".join(str(s).split()))
     return (flat("review_comment_title") + " " + flat("review_comment_message")).str.strip().reset_index(drop=True)
 
 
@@ -67,8 +67,8 @@ def score(frame: pd.DataFrame, pred: pd.Series) -> dict:
     out = {"n": len(frame), "accuracy": round(float((pred == gold).mean()), 3), "recall": {}}
     labels = sorted({x for s in gold for x in s.split(";") if x})
     for lab in labels:
-        has = gold.map(lambda s: lab in s.split(";"))
-        got = pred[has].map(lambda s: lab in s.split(";"))
+        has = gold.map(lambda s, lab=lab: lab in s.split(";"))
+        got = pred[has].map(lambda s, lab=lab: lab in s.split(";"))
         out["recall"][lab] = f"{int(got.sum())}/{int(has.sum())}"
     return out
 

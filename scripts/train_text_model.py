@@ -20,11 +20,15 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from text_quality import LABELS, labelled, norm  # noqa: E402
+from text_quality import LABELS, labelled, norm
 
-from reinstate.diagnosis import model as tm  # noqa: E402
-from reinstate.diagnosis.text import (TEXT_CAUSES, compile_causes, lexicon_counts,  # noqa: E402
-                                      normalize)
+from reinstate.diagnosis import model as tm
+from reinstate.diagnosis.text import (
+    TEXT_CAUSES,
+    compile_causes,
+    lexicon_counts,
+    normalize,
+)
 
 
 def dev_data() -> pd.DataFrame:

@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from factories import orders
+
 from reinstate.diagnosis.engine import diagnose
 from reinstate.diagnosis.model import MODEL_FILE, TextModel, load_model, stems
 from reinstate.diagnosis.tags import tags_table
-from reinstate.diagnosis.text import classify_detail, classify_texts, decided_of, tags_of
+from reinstate.diagnosis.text import (
+    classify_detail,
+    classify_texts,
+    decided_of,
+    tags_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -219,7 +219,8 @@ def compile_causes(languages: tuple[str, ...] | None = None,
                 # A phrase that is itself a negation ("no response", "pas reçu") is never negated again.
                 # (a pattern "\\b(?:nao|n) funciona" starts with a cue too: its first alternative is looked at)
                 starts_neg = re.compile(r"(?:\\b)?(?:\(\?:)?(?:%s)\b" % _alt(map(re.escape, cue_words))) if cue_words else None
-                is_neg = (lambda raw: bool(starts_neg and starts_neg.match(_norm(raw))))
+                def is_neg(raw, rx=starts_neg) -> bool:
+                    return bool(rx and rx.match(_norm(raw)))
                 negatable = [x for x in [_trie_regex([p for p in phrases if not is_neg(p)], lex.word_boundary)] if x]
                 negatable += [p for p in patterns if not is_neg(p)]
                 if negatable:
