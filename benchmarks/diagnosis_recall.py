@@ -60,6 +60,22 @@ def scenarios(n_injected: int, n_null: int, seed: int = 2026) -> list[dict]:
     return out
 
 
+# Weak cases (issue 12): one moderate cluster (0.75 x the catalogue rate) on one SKU (damage), one carrier (delay) or one
+# ASIN (not as described, truth scope re-keyed from the SKU to its ASIN), in several marketplaces.
+WEAK = (("transit_damage", None), ("carrier_delay", None), ("not_as_described", "asin"))
+
+
+def weak_scenarios(n: int, seed: int = 1212) -> list[dict]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        cause, key = WEAK[i % len(WEAK)]
+        out.append({"seed": 7000 + i, "orders": rng.choice([2000, 3000, 5000]), "strength": 0.75,
+                    "causes": [cause], "marketplace": rng.choice(["US", "DE", "ES", "JP"]), "scope_as": key,
+                    "weak": True})
+    return out
+
+
 def _overlaps(a0, a1, b0, b1) -> bool:
     return pd.Timestamp(a0) <= pd.Timestamp(b1) and pd.Timestamp(b0) <= pd.Timestamp(a1)
 
@@ -86,7 +102,13 @@ def found_rank(hyps: pd.DataFrame, entry: dict) -> int | None:
 
 def run(spec: dict) -> dict:
     sample = generate_sample(orders=spec["orders"], seed=spec["seed"], strength=spec["strength"],
-                             causes=spec["causes"] or "none")
+                             causes=spec["causes"] or "none", marketplace=spec.get("marketplace", "US"))
+    if spec.get("scope_as") == "asin":  # the same cluster named by its ASIN (1 SKU = 1 ASIN in the catalogue)
+        o = sample.tables["orders"]
+        for e in sample.truth["injected"]:
+            if e["scope"]["dimension"] == "sku":
+                asin = o.loc[o["sku"] == e["scope"]["value"], "asin"].dropna().unique()
+                e["scope"] = {**e["scope"], "dimension": "asin", "value": str(asin[0])}
     t0 = time.perf_counter()
     dx = diagnose(to_dataset(sample), as_of=sample.as_of)
     secs = time.perf_counter() - t0
@@ -103,6 +125,7 @@ def summarise(results: list[dict]) -> dict:
     pairs = [p for r in results for p in r["pairs"]]
     hit3 = sum(1 for p in pairs if p["rank"] is not None and p["rank"] <= 3)
     nulls = [r for r in results if not r["causes"]]
+    weak = [p for r in results if r.get("weak") for p in r["pairs"]]
     false_high = sum(1 for r in nulls if r["high_headlines"])
     per_cause = {}
     for p in pairs:
@@ -112,8 +135,12 @@ def summarise(results: list[dict]) -> dict:
     return {"scenarios_injected": len(results) - len(nulls), "scenarios_null": len(nulls),
             "pairs": len(pairs), "recall_at_3": hit3 / len(pairs) if pairs else None,
             "recall_at_3_by_cause": {k: v[0] / v[1] for k, v in sorted(per_cause.items())},
+            "weak_pairs": len(weak),
+            "weak_recall_at_3": sum(1 for p in weak if p["rank"] is not None and p["rank"] <= 3) / len(weak)
+            if weak else None,
+            "null_false_high": false_high,
             "null_false_high_share": false_high / len(nulls) if nulls else None,
-            "targets": {"recall_at_3": 0.95, "null_false_high_share": 0.05}}
+            "targets": {"recall_at_3": 0.97, "null_false_high": 0}}
 
 
 def main(argv=None) -> int:
@@ -121,8 +148,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="3 small scenarios, no JSON written")
     ap.add_argument("--injected", type=int, default=60)
     ap.add_argument("--null", type=int, default=20)
+    ap.add_argument("--weak", type=int, default=30, help="weak single-cluster scenarios (issue 12)")
     args = ap.parse_args(argv)
-    specs = scenarios(2, 1) if args.quick else scenarios(args.injected, args.null)
+    specs = scenarios(2, 1) if args.quick else scenarios(args.injected, args.null) + weak_scenarios(args.weak)
     if args.quick:
         specs = [dict(s, orders=2000) for s in specs]
     results = []

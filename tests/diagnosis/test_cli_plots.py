@@ -53,9 +53,9 @@ def test_cli_json_and_tags_never_overwrite(canonical_csv, tmp_path, capsys):
     assert doc["causes"][0]["defects_explained"] == 6
     assert tags.read_text() == "keep me\n"
     written = (tmp_path / "tags-2.csv").read_text().splitlines()
-    assert written[0] == "order_id,tags,text"
+    assert written[0] == "order_id,tags,text,decided_by"
     assert len(written) == 1 + 7  # the 7 orders with a defect or a text
-    assert any(line.startswith("C40,item_not_received,claim_reason: Item not received") for line in written)
+    assert "C40,item_not_received,claim_reason: Item not received,item_not_received:lexicon" in written
 
 
 def test_cli_bad_date_is_a_clean_error(canonical_csv, capsys):

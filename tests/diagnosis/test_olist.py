@@ -14,8 +14,10 @@ SENSIBLE = {"late_delivery", "item_not_received", "wrong_item", "transit_damage"
 
 def test_hand_labelled_olist_reviews(shared_dir):
     # 34 real Olist reviews labelled by hand; the project keeps only their review ids and labels, the texts are
-    # read from ../shared (title + message, as the loader builds feedback_text). Measured: 29/34 = 0.85 exact
-    # tag sets (docs/diagnosis.md); before any Olist-specific Portuguese phrase it was 23/34.
+    # read from ../shared (title + message, as the loader builds feedback_text). A development set (its
+    # phrases went into the lexicons). Measured 29/34 before issue 12, 28/34 = 0.824 after it: the issue-12
+    # sets label "aguardo retorno" (waiting for the seller's answer) unresponsive_service, this one does not.
+    # Held-out figures are in test_tags_quality.py and docs/diagnosis.md.
     d = pd.read_csv(HERE / "olist_labelled.csv", keep_default_na=False)
     reviews = pd.read_csv(shared_dir / "data" / "olist-sample" / "olist_order_reviews_dataset.csv",
                           keep_default_na=False).drop_duplicates("review_id").set_index("review_id")
@@ -24,7 +26,7 @@ def test_hand_labelled_olist_reviews(shared_dir):
     pred = tags_of(classify_texts(texts, languages=["pt", "en"]))
     norm = lambda s: ";".join(sorted(x for x in s.split(";") if x))  # noqa: E731
     exact = (pred.map(norm) == d["labels"].map(norm)).mean()
-    assert exact >= 0.85
+    assert exact >= 0.8
     # Every "not received" review is tagged so (the claim type that matters most for an appeal).
     inr = d["labels"].str.contains("item_not_received")
     assert pred[inr].str.contains("item_not_received").mean() >= 0.9

@@ -3,7 +3,10 @@
 ``golden/diagnose_1500_seed8*`` were written by the engine *before* the order keys were factorised to integer
 positions (commit fe6a3db: string-key merges and group-bys at every stage), from
 ``generate_sample(orders=1500, days=120, seed=8)`` loaded through ``reinstate.load``: the JSON contract and the
-per-order tag table. The integer-position engine must reproduce both byte for byte. The helpers that replaced
+per-order tag table. The integer-position engine must reproduce both byte for byte. Rewritten once for issue 12,
+which changed results on purpose: the period scan's p-value is also corrected over length scales (x5), the
+tag table gained ``decided_by``, and one more order is tagged late_delivery ("... delivery was several days
+after the promised date", an English stem pattern); nothing else differed. The helpers that replaced
 group-bys are also checked against the pandas operation they stand for, on hand-made rows.
 """
 from __future__ import annotations

@@ -34,10 +34,9 @@ def add_parser(sub):
 
 
 def tags_table(dx):
-    """Rows for --tags: every order with a defect (any window) or a buyer text."""
-    t = dx.tags
-    keep = t[t["any_defect"] | t["defect"] | t["has_text"]]
-    return keep[["order_id", "tags", "text"]]
+    """Rows for --tags: every loaded order with a defect (any window) or a text signal (diagnosis.tags)."""
+    from ..diagnosis.tags import tags_table as table
+    return table(dx.tags)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -241,7 +241,7 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
         .fillna(False).any(axis=1) | facts["t_no_tracking"]
     per_order = pd.DataFrame({
         "order_id": facts["order_id"], "account": facts["account"], "marketplace": facts["marketplace"],
-        "tags": joined, "text": facts["text"], "source": facts["source"],
+        "tags": joined, "text": facts["text"], "source": facts["source"], "decided_by": facts["decided_by"],
         "analysed": facts["analysed"], "defect": pd.Series(defect, index=facts.index),
         "kinds": facts["kinds"], "any_defect": any_defect.to_numpy(),
         "has_text": facts["has_text"].fillna(False).astype(bool),

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..io.combine import isin
 from ..metrics.flags import order_groups
-from .text import TEXT_CAUSES, classify_texts
+from .text import TEXT_CAUSES, classify_detail, decided_of
 
 KEY = ["account", "marketplace", "order_id"]
 TEXT_SOURCES = ("feedback_text", "claim_reason", "return_reason", "return_comment")
@@ -77,14 +77,18 @@ def order_texts(orders: pd.DataFrame, flags: pd.DataFrame, *, groups=None) -> pd
 
 
 def text_tags(texts: pd.DataFrame, *, policy: dict, lexicon_dirs=()) -> pd.DataFrame:
-    """Classify the long text table, each marketplace with its own languages (see policy)."""
+    """Classify the long text table, each marketplace with its own languages (see policy): one boolean
+    column per text cause plus ``decided_by`` (``cause:lexicon`` / ``cause:model`` per tag, see text.py)."""
     out = pd.DataFrame(False, index=texts.index, columns=list(TEXT_CAUSES))
+    by = pd.Series("", index=texts.index, dtype=object)
     langs = policy.get("marketplace_languages") or {}
     for mkt, idx in texts.groupby("marketplace", dropna=False, observed=True).groups.items():
         chosen = langs.get(str(mkt))
         chosen = sorted({"en", *chosen}) if chosen else None
-        out.loc[idx] = classify_texts(texts.loc[idx, "raw"], languages=chosen, lexicon_dirs=lexicon_dirs)
-    return out
+        tags, who = classify_detail(texts.loc[idx, "raw"], languages=chosen, lexicon_dirs=lexicon_dirs)
+        out.loc[idx] = tags
+        by.loc[idx] = decided_of(tags, who)
+    return out.assign(decided_by=by)
 
 
 def first_defect_time(orders: pd.DataFrame, *, groups=None, n_orders: int | None = None,
@@ -161,7 +165,7 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
                as_of, policy: dict, lexicon_dirs=(), texts: pd.DataFrame | None = None,
                groups=None) -> pd.DataFrame:
     """One row per order of ``flags`` (same order) with a boolean column per cause, plus ``text``,
-    ``source`` and ``has_text``.
+    ``source``, ``decided_by`` (per text tag: lexicon or model) and ``has_text``.
 
     ``texts``: the classified long text table (``order_texts`` + ``text_tags``) when already computed.
     ``groups``: ``metrics.flags.order_groups(orders)`` when already computed (flags must come from it).
@@ -197,6 +201,11 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     raw = texts["raw"].astype(str).to_numpy(dtype=object)[tagged]
     out["text"] = _joined(oid[tagged], src + ": " + raw, " | ", n)
     out["source"] = _joined(oid[tagged], src, ";", n)
+    if "decided_by" in texts.columns:  # which of lexicon / model decided each text tag (see text.py)
+        who = texts["decided_by"].astype(str).to_numpy(dtype=object)[tagged]
+        out["decided_by"] = _joined(oid[tagged], who, ";", n)
+    else:
+        out["decided_by"] = np.full(n, np.nan, dtype=object)
     out["has_text"] = np.bincount(oid, minlength=n)[:n] > 0
 
     # Structured late delivery when the shipment's own timeliness is unknown.
@@ -211,5 +220,16 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
     late_ids = pd.Series(sorted(set(msgs.loc[msgs["late"], "order_id"].astype(str))), dtype="string")
     out["unresponsive_service"] = out["unresponsive_service"] | isin(f["order_id"].astype("string"), late_ids)
     causes = list(policy["causes"])
-    frame = pd.DataFrame({c: out[c] for c in [*causes, "text", "source", "has_text"]}, index=f.index)
+    frame = pd.DataFrame({c: out[c] for c in [*causes, "text", "source", "decided_by", "has_text"]}, index=f.index)
     return pd.concat([f[KEY], frame], axis=1)
+
+
+def tags_table(per_order: pd.DataFrame) -> pd.DataFrame:
+    """The ``--tags`` file: every loaded order with a defect (in any window or none: a negative review,
+    claim, chargeback, late or cancelled order outside the analysed span counts too) or a buyer text, with
+    ``order_id, tags, text, decided_by``. ``per_order``: ``Diagnosis.tags``."""
+    t = per_order
+    keep = t["any_defect"].astype(bool) | t["defect"].astype(bool) | t["has_text"].astype(bool) \
+        | t["tags"].fillna("").astype(str).ne("")
+    cols = [c for c in ("order_id", "tags", "text", "decided_by") if c in t.columns]
+    return t.loc[keep.to_numpy(), cols].reset_index(drop=True)

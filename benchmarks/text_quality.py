@@ -1,0 +1,98 @@
+"""Text-tag quality on the labelled sets: exact tag-set accuracy and per-label recall.
+
+    python benchmarks/text_quality.py                 # development halves (what tuning may look at)
+    python benchmarks/text_quality.py --split heldout # held-out halves: report only, never tune on them
+    python benchmarks/text_quality.py --errors        # also list the development errors
+
+Sets: tests/diagnosis/olist_reviews_labelled.csv (+ olist_labelled.csv, development only) with texts read
+from ../shared/data/olist-sample, and tests/diagnosis/buyer_texts.csv (en, de, es, fr, it, ja). The halves
+were fixed before any result was seen: md5 of the review id (Olist) or of "language:text", first hex digit
+even = development.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from reinstate.diagnosis.text import classify_texts, tags_of
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ROOT / "tests" / "diagnosis"
+OLIST = ROOT.parent / "shared" / "data" / "olist-sample"
+for cand in (ROOT.parent / "shared", ROOT.parents[1] / "shared"):  # ../shared, or beside a worktrees folder
+    if (cand / "data" / "olist-sample").is_dir():
+        OLIST = cand / "data" / "olist-sample"
+        break
+
+
+def olist_texts(ids: pd.Series) -> pd.Series:
+    """Title + message of each review id, whitespace flattened (as the loader builds feedback_text)."""
+    reviews = pd.read_csv(OLIST / "olist_order_reviews_dataset.csv", keep_default_na=False) \
+        .drop_duplicates("review_id").set_index("review_id")
+    flat = lambda col: reviews.loc[ids, col].map(lambda s: " ".join(str(s).split()))
+    return (flat("review_comment_title") + " " + flat("review_comment_message")).str.strip().reset_index(drop=True)
+
+
+def labelled(split: str) -> dict[str, pd.DataFrame]:
+    """language set name -> frame(text, labels, language) of one half."""
+    out = {}
+    if OLIST.is_dir():  # the review texts live only in ../shared (not shipped); without it, no Olist set
+        d = pd.read_csv(LABELS / "olist_reviews_labelled.csv", keep_default_na=False)
+        d = d[d["split"] == split].reset_index(drop=True)
+        if split == "dev":
+            old = pd.read_csv(LABELS / "olist_labelled.csv", keep_default_na=False)
+            d = pd.concat([d, old], ignore_index=True)
+        out["pt-olist"] = pd.DataFrame({"text": olist_texts(d["review_id"]), "labels": d["labels"],
+                                        "language": "pt"})
+    b = pd.read_csv(LABELS / "buyer_texts.csv", keep_default_na=False)
+    for lang, g in b[b["split"] == split].groupby("language"):
+        out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
+    return out
+
+
+def norm(s: str) -> str:
+    return ";".join(sorted(x for x in str(s).split(";") if x))
+
+
+def predict(frame: pd.DataFrame, languages) -> pd.Series:
+    return tags_of(classify_texts(frame["text"], languages=languages)).map(norm)
+
+
+def score(frame: pd.DataFrame, pred: pd.Series) -> dict:
+    gold = frame["labels"].map(norm)
+    out = {"n": len(frame), "accuracy": round(float((pred == gold).mean()), 3), "recall": {}}
+    labels = sorted({x for s in gold for x in s.split(";") if x})
+    for lab in labels:
+        has = gold.map(lambda s, lab=lab: lab in s.split(";"))
+        got = pred[has].map(lambda s, lab=lab: lab in s.split(";"))
+        out["recall"][lab] = f"{int(got.sum())}/{int(has.sum())}"
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=["dev", "heldout"], default="dev")
+    ap.add_argument("--errors", action="store_true", help="list errors (development half only)")
+    args = ap.parse_args(argv)
+    if args.errors and args.split != "dev":
+        ap.error("--errors is for the development half only")
+    result = {}
+    for name, frame in labelled(args.split).items():
+        langs = sorted({frame["language"].iloc[0], "en"})
+        pred = predict(frame, langs)
+        result[name] = score(frame, pred)
+        if args.errors:
+            gold = frame["labels"].map(norm)
+            for t, g, p in zip(frame["text"], gold, pred):
+                if g != p:
+                    print(f"[{name}] gold={g or '-'} pred={p or '-'} | {t[:160]}")
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
