@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from . import session
-from .paths import SAMPLE_DIR
 
 
 def render_html(notebooks: dict, folder: Path) -> list[Path]:
@@ -49,12 +48,47 @@ def save_trend_plots(data, *, as_of, folder: Path) -> list[Path]:
     return written
 
 
+def ensure_sample() -> Path:
+    """The bundled sample, or (installed package: no checkout) one generated into ``<home>/data/sample``."""
+    folder = session.sample_dir()
+    if not (folder / "orders.csv").is_file():
+        from .sample import generate_sample, write_sample
+
+        print(f"(no bundled sample here: an installed package has none; generating one into {folder})")
+        write_sample(generate_sample(), folder)
+    return folder
+
+
+def run_notebooks(folder: Path, params: dict) -> dict:
+    """Notebooks 01-04 executed into ``folder`` (progress on stderr); {} with a note when not installed."""
+    from .batch import NOTEBOOKS
+    from .errors import ConfigError
+
+    try:
+        source = session.notebook_dir()
+    except ConfigError as exc:
+        print(f"skipped: {exc}")
+        return {}
+    return {name: session.execute_notebook(source / name, folder / name, params, cwd=source)
+            for name in NOTEBOOKS}
+
+
+def print_reconciliation(data, as_of) -> None:
+    """Our figures next to Amazon's (the sample ships a GET_V2_SELLER_PERFORMANCE_REPORT)."""
+    from .metrics.display import reconciliation_text
+    from .metrics.reconcile import reconcile
+
+    if data.performance is None:
+        print("(no Amazon performance report among the inputs: nothing to reconcile)")
+        return
+    print(reconciliation_text(reconcile(data)))
+
+
 def main(argv=None) -> int:
     import matplotlib
     matplotlib.use("Agg")
 
     from .appeal.pipeline import build_appeal, write_appeal
-    from .batch import execute_notebooks
     from .cli import main as cli_main
     from .cli.metrics import to_table
     from .io.load import load
@@ -63,24 +97,27 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="out", help="output folder (default out/)")
     args = parser.parse_args(argv)
     out = session.out_dir(args.out)
-    as_of = session.default_as_of(SAMPLE_DIR)
+    sample = ensure_sample()
+    as_of = session.default_as_of(sample)
 
-    print(f"== 1. Validate the bundled sample ({SAMPLE_DIR})")
-    cli_main(["validate", str(SAMPLE_DIR), "--rejects", str(out / "rejects.csv")])
-    data = load(SAMPLE_DIR)
+    print(f"== 1. Validate the bundled sample ({sample})")
+    cli_main(["validate", str(sample), "--rejects", str(out / "rejects.csv")])
+    data = load(sample)
 
     print(f"\n== 2. Account health as of {as_of} (the sample's suggested date)")
     appeal = build_appeal(data, template="odr", as_of=as_of)
     print(to_table(appeal.health, colour=sys.stdout.isatty()))
+    print("\nReconciliation with Amazon's own figures (performance.json in the sample):")
+    print_reconciliation(data, as_of)
     plots = save_trend_plots(data, as_of=as_of, folder=out / "plots")
 
     print("\n== 3. Root causes")
     print(appeal.diagnosis.summary())
 
     print("\n== 4. Notebooks, top to bottom (papermill), then HTML (nbconvert)")
-    params = {"data_path": None, "as_of": as_of.isoformat(), "marketplace": "US", "account": None,
-              "out_dir": str(out.resolve())}
-    executed = execute_notebooks(out / "notebooks", params)
+    params = {"data_path": str(sample.resolve()), "as_of": as_of.isoformat(), "marketplace": "US",
+              "account": None, "out_dir": str(out.resolve())}
+    executed = run_notebooks(out / "notebooks", params)
     pages = render_html(executed, out / "notebooks" / "html")
 
     print("\n== 5. Plan of Action and evidence pack")
@@ -91,7 +128,7 @@ def main(argv=None) -> int:
 
     print("\nDone. Results:")
     print(f"  executed notebooks  {out / 'notebooks'}/  ({len(executed)} notebooks)")
-    print(f"  notebook HTML       {', '.join(str(p) for p in pages)}")
+    print(f"  notebook HTML       {', '.join(str(p) for p in pages) or '(none)'}")
     print(f"  trend plots         {out / 'plots'}/  ({len(plots)} PNG)")
     print(f"  letter              {written['letter']}  and  {written['text']}")
     print(f"  evidence pack       {written['evidence']}/")

@@ -32,3 +32,121 @@ def styled(health: pd.DataFrame):
             .map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
                  subset=["status"])
             .set_properties(**{"text-align": "left"}))
+
+
+def percent(value, digits: int = 2) -> str:
+    """0.0324 -> '3.24%'; missing -> '—'."""
+    return "—" if value is None or pd.isna(value) else f"{float(value):.{digits}%}"
+
+
+def forecast_summary(forecast) -> pd.DataFrame:
+    """A recovery forecast as one readable line per account and channel: where the ODR is, when it is back
+    under target with no new defects, and what would bring it under target today."""
+    s = forecast.summary
+    rows = []
+    for r in s.to_dict("records"):
+        recovered = r.get("recovery_date")
+        rows.append({
+            "account": r["account"], "channel": r["channel"],
+            "ODR now": f"{percent(r['rate'])} ({int(r['numerator'])}/{int(r['denominator'])})",
+            "target": f"{r['condition']} {percent(r['target'], 1)}", "status": r["status"],
+            "under target on": "already" if r["status"] == "good" else
+            ("not within the forecast" if recovered is None or pd.isna(recovered) else
+             f"{pd.Timestamp(recovered):%Y-%m-%d} (in {int(r['days_to_recovery'])} days)"),
+            "or today with": _today_options(r),
+        })
+    return pd.DataFrame(rows)
+
+
+def _today_options(r) -> str:
+    if r["status"] == "good":
+        return "—"
+    parts = []
+    if pd.notna(r.get("defects_to_remove")):
+        parts.append(f"{int(r['defects_to_remove'])} fewer defects")
+    if pd.notna(r.get("defect_free_orders_needed")):
+        parts.append(f"{int(r['defect_free_orders_needed']):,} more defect-free orders")
+    return " or ".join(parts) or "—"
+
+
+def forecast_styled(forecast):
+    """``forecast_summary`` as a Styler (status coloured)."""
+    return _status_style(forecast_summary(forecast))
+
+
+REMOVABLE_COLUMNS = ("order_id", "channel", "component", "kind", "purchase_date", "odr_after")
+
+
+def removable_table(removable: pd.DataFrame, columns=REMOVABLE_COLUMNS, top: int = 10):
+    """The removable defects that matter when choosing what to dispute: order, what it is, and the ODR after
+    removing it and every line above. The full frame (evidence, before/after counts) stays in ``removable``."""
+    if removable.empty:
+        return pd.DataFrame(columns=list(columns))
+    frame = removable.head(top)
+    out = pd.DataFrame({c: frame[c] for c in columns if c in frame.columns})
+    if "purchase_date" in out:
+        out["purchase_date"] = pd.to_datetime(out["purchase_date"]).dt.strftime("%Y-%m-%d")
+    if "kind" in out:
+        out["kind"] = out["kind"].str.replace("_", " ")
+    if "component" in out:
+        out["component"] = out["component"].str.replace("_", " ")
+    if "odr_after" in out:
+        out["odr_after"] = frame["cumulative_odr_after"].map(percent) if "cumulative_odr_after" in frame \
+            else frame["odr_after"].map(percent)
+        out = out.rename(columns={"odr_after": "ODR after (cumulative)"})
+    return out.style.hide(axis="index").set_properties(**{"text-align": "left", "white-space": "nowrap"})
+
+
+def reconciliation_table(rec: pd.DataFrame) -> pd.DataFrame:
+    """Ours next to Amazon's: metric, channel, Amazon's window, both rates and counts, the difference in
+    percentage points and the likely reason."""
+    if rec.empty:
+        return pd.DataFrame(columns=["metric", "channel", "window", "ours", "amazon", "difference", "reason"])
+    return pd.DataFrame({
+        "metric": rec["metric"].str.replace("_", " "),
+        "channel": rec["channel"],
+        "window": rec["window_start"].dt.strftime("%Y-%m-%d") + " to " + rec["window_end"].dt.strftime("%Y-%m-%d"),
+        "ours": [f"{percent(r)} ({int(n)}/{int(d)})" for r, n, d in
+                 zip(rec["our_rate"], rec["our_numerator"], rec["our_denominator"])],
+        "amazon": [f"{percent(r)} ({_int(n)}/{_int(d)})" for r, n, d in
+                   zip(rec["amazon_rate"], rec["amazon_numerator"], rec["amazon_denominator"])],
+        "difference": [("—" if pd.isna(d) else f"{d * 100:+.2f} pt") for d in rec["difference"]],
+        "reason": rec["likely_reason"],
+    }).reset_index(drop=True)
+
+
+def _int(value) -> str:
+    return "?" if value is None or pd.isna(value) else str(int(value))
+
+
+def reconciliation_styled(rec: pd.DataFrame):
+    """``reconciliation_table`` as a Styler: matches green, differences amber, reasons wrapped."""
+    table = reconciliation_table(rec)
+    return (table.style.hide(axis="index")
+            .map(lambda s: f"background-color: {STATUS_COLOURS['good' if s == 'match' else 'at_risk']}",
+                 subset=["reason"])
+            .set_properties(subset=["reason"], **{"white-space": "normal", "min-width": "18em"})
+            .set_properties(subset=[c for c in table.columns if c != "reason"], **{"white-space": "nowrap"}))
+
+
+def reconciliation_text(rec: pd.DataFrame) -> str:
+    """Plain text for terminals: one line per figure, then the reasons of the ones that differ."""
+    table = reconciliation_table(rec)
+    if table.empty:
+        return "(Amazon's report has no figure we compute)"
+    matched = int((table["reason"] == "match").sum())
+    lines = [f"{matched} of {len(table)} of Amazon's figures match ours."]
+    for r in table.to_dict("records"):
+        mark = "=" if r["reason"] == "match" else "≠"
+        lines.append(f" {mark} {r['metric']} {r['channel']} {r['window']}: ours {r['ours']}, "
+                     f"Amazon {r['amazon']}" + ("" if r["reason"] == "match" else f", {r['difference']}"))
+        if r["reason"] != "match":
+            lines.append(f"     reason: {r['reason']}")
+    return "\n".join(lines)
+
+
+def _status_style(table: pd.DataFrame):
+    return (table.style.hide(axis="index")
+            .map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
+                 subset=["status"])
+            .set_properties(**{"text-align": "left"}))
