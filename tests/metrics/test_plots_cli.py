@@ -101,7 +101,7 @@ def test_json_contract():
 def test_table_colours_only_when_asked():
     h = small_health()
     assert "\033[" not in to_table(h, colour=False)
-    assert "\033[31;1mbreached" in to_table(h, colour=True)
+    assert "\033[1;31mbreached" in to_table(h, colour=True)
 
 
 @pytest.fixture
@@ -121,6 +121,6 @@ def test_cli_json_and_exit_codes(fake_load, capsys):
     capsys.readouterr()
     assert main(["metrics", "x.csv", "--as-of", "2026-03-01"]) == 0
     out = capsys.readouterr().out
-    assert "order_defect_rate" in out and "\033[" not in out  # not a TTY: no colours
+    assert "order defect rate" in out and "\033[" not in out  # not a TTY: no colours
     assert main(["metrics", "x.csv", "--as-of", "not-a-date"]) == 2
     assert "--as-of" in capsys.readouterr().err

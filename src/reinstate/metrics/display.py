@@ -130,18 +130,18 @@ def reconciliation_styled(rec: pd.DataFrame):
 
 
 def reconciliation_text(rec: pd.DataFrame) -> str:
-    """Plain text for terminals: one line per figure, then the reasons of the ones that differ."""
+    """Plain text for terminals: which of Amazon's figures match ours, then each difference with its reason."""
     table = reconciliation_table(rec)
     if table.empty:
         return "(Amazon's report has no figure we compute)"
-    matched = int((table["reason"] == "match").sum())
-    lines = [f"{matched} of {len(table)} of Amazon's figures match ours."]
-    for r in table.to_dict("records"):
-        mark = "=" if r["reason"] == "match" else "≠"
-        lines.append(f" {mark} {r['metric']} {r['channel']} {r['window']}: ours {r['ours']}, "
-                     f"Amazon {r['amazon']}" + ("" if r["reason"] == "match" else f", {r['difference']}"))
-        if r["reason"] != "match":
-            lines.append(f"     reason: {r['reason']}")
+    same = table[table["reason"] == "match"]
+    lines = [f"{len(same)} of {len(table)} of Amazon's figures match ours exactly: "
+             + ", ".join(f"{m} {c} ({o.split(' ')[0]})" for m, c, o in zip(same["metric"], same["channel"],
+                                                                          same["ours"])) + "."]
+    for r in table[table["reason"] != "match"].to_dict("records"):
+        lines.append(f"Differs: {r['metric']} {r['channel']} {r['window']}: ours {r['ours']}, "
+                     f"Amazon's {r['amazon']} ({r['difference']}).")
+        lines.append(f"  Likely reason: {r['reason']}.")
     return "\n".join(lines)
 
 
