@@ -84,6 +84,32 @@ def write_tables(path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     return written
 
 
+def failing_orders(data, health, *, as_of, include_cancelled_in_odr: bool = False, odr_offset_days: int = 15):
+    """The orders behind every breached or at-risk metric row (what to look at first), one row per order and
+    metric, buyer PII never included."""
+    from .metrics.health import drilldown
+
+    frames = []
+    bad = health[health["status"].isin(("breached", "at_risk"))]
+    for (account, marketplace, metric, channel), _ in bad.groupby(["account", "marketplace", "metric", "channel"],
+                                                                   sort=False):
+        frames.append(drilldown(data, as_of=as_of, metric=metric, channel=None if channel == "ALL" else channel,
+                                account=account, marketplace=marketplace,
+                                include_cancelled_in_odr=include_cancelled_in_odr, odr_offset_days=odr_offset_days))
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["account", "marketplace", "metric", "channel", "order_id", "reason"])
+    return pd.concat(frames, ignore_index=True).dropna(axis=1, how="all")
+
+
+def health_tables(data, health, *, as_of, reconciliation=None, **drill) -> dict[str, pd.DataFrame]:
+    """The tables of a metrics export: health, the failing orders and (when given) the reconciliation."""
+    tables = {"health": health, "failing_orders": failing_orders(data, health, as_of=as_of, **drill)}
+    if reconciliation is not None:
+        tables["reconciliation"] = reconciliation
+    return tables
+
+
 def workbook_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook: a sheet per table, bold frozen header, percentage formats, coloured status cells,
     column widths fitted to the content (capped)."""
@@ -131,7 +157,7 @@ def _sheet_title(name: str) -> str:
 def _xlsx_value(value):
     if value is None or value is pd.NA or value is pd.NaT:
         return None
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()

@@ -9,7 +9,7 @@ from reinstate.sample.performance import shipment_on_time
 
 
 def test_shipment_on_time_by_hand():
-    utc = lambda s: pd.Timestamp(s, tz="UTC")  # noqa: E731
+    utc = lambda s: pd.Timestamp(s, tz="UTC")
     orders = pd.DataFrame({
         "order_id": ["a", "a", "b", "c", "d", "e"],          # a has two item rows: one shipment
         "fulfillment_channel": ["MFN", "MFN", "MFN", "MFN", "AFN", "MFN"],

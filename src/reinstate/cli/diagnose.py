@@ -77,8 +77,8 @@ def tags_table(dx):
 def run(args: argparse.Namespace) -> int:
     from ..diagnosis.engine import diagnose
     from ..errors import ConfigError
-    from ..io.load import load
     from ..export_tables import check_suffix, write_tables
+    from ..io.load import load
     from ..metrics.windows import to_day
     from ..session import iso_day
     from .metrics import steps, terminal_width

@@ -83,7 +83,7 @@ def to_table(health, *, colour: bool, width: int | None = None, wide: bool = Fal
     from rich.console import Console
     from rich.table import Table
 
-    several = lambda col: health[col].nunique() > 1 if len(health) else False  # noqa: E731
+    several = lambda col: health[col].nunique() > 1 if len(health) else False
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1))
     heads = []
     if wide or several("account"):
@@ -160,26 +160,6 @@ def reconciliation_json(rec) -> list[dict]:
     return rows
 
 
-def failing_orders(data, health, *, as_of, include_cancelled_in_odr: bool, odr_offset_days: int):
-    """The orders behind every breached or at-risk metric row (what to look at first), one row per order and
-    metric, buyer PII never included."""
-    import pandas as pd
-
-    from ..metrics.health import drilldown
-
-    frames = []
-    bad = health[health["status"].isin(("breached", "at_risk"))]
-    for (account, marketplace, metric, channel), _ in bad.groupby(["account", "marketplace", "metric", "channel"],
-                                                                   sort=False):
-        frames.append(drilldown(data, as_of=as_of, metric=metric, channel=None if channel == "ALL" else channel,
-                                account=account, marketplace=marketplace,
-                                include_cancelled_in_odr=include_cancelled_in_odr, odr_offset_days=odr_offset_days))
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=["account", "marketplace", "metric", "channel", "order_id", "reason"])
-    return pd.concat(frames, ignore_index=True).dropna(axis=1, how="all")
-
-
 def reconciliation(data, args):
     """reconcile() when a performance report was loaded, else None."""
     if getattr(data, "performance", None) is None:
@@ -207,7 +187,7 @@ def steps(total: int, what: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..export_tables import check_suffix, write_tables
+    from ..export_tables import check_suffix, health_tables, write_tables
     from ..io.load import load
     from ..metrics.display import reconciliation_text
     from ..metrics.health import account_health
@@ -228,12 +208,8 @@ def run(args: argparse.Namespace) -> int:
         rec = reconciliation(data, args)
         bar.update()
         if args.out:
-            tables = {"health": health}
-            tables["failing_orders"] = failing_orders(data, health, as_of=as_of,
-                                                      include_cancelled_in_odr=args.include_cancelled,
-                                                      odr_offset_days=args.odr_offset)
-            if rec is not None:
-                tables["reconciliation"] = rec
+            tables = health_tables(data, health, as_of=as_of, reconciliation=rec,
+                                   include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset)
             written = write_tables(args.out, tables)
             bar.update()
     if args.json:

@@ -150,3 +150,17 @@ def _status_style(table: pd.DataFrame):
             .map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
                  subset=["status"])
             .set_properties(**{"text-align": "left"}))
+
+
+def reconciliation_view(data, **kwargs):
+    """For a notebook: the styled reconciliation when Amazon's performance report was loaded, else a sentence
+    saying how to get one (``kwargs`` go to ``reinstate.reconcile``)."""
+    from IPython.display import Markdown
+
+    if getattr(data, "performance", None) is None:
+        return Markdown("No Amazon performance report among the inputs. Download it (Seller Central API "
+                        "`GET_V2_SELLER_PERFORMANCE_REPORT`, a JSON file) into the data folder to compare "
+                        "these figures with Amazon's own.")
+    from .reconcile import reconcile
+
+    return reconciliation_styled(reconcile(data, **kwargs))

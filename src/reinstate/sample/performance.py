@@ -41,7 +41,7 @@ def shipment_on_time(orders: pd.DataFrame, row, tz: str) -> tuple[int, int]:
     day = o["latest_delivery_date"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
     o = o[(day >= row["window_start"]) & (day <= row["window_end"])]
     on_time = (o["delivered_at"].notna() & (o["delivered_at"] <= o["latest_delivery_date"])).sum()
-    return int(on_time), int(len(o))
+    return int(on_time), len(o)
 
 
 def performance_report(data, *, as_of, marketplace: str = "US") -> dict:
