@@ -15,6 +15,8 @@ from . import session
 
 def render_html(notebooks: dict, folder: Path) -> list[Path]:
     """Executed notebooks -> standalone HTML pages (code and outputs)."""
+    if not notebooks:
+        return []
     from nbconvert import HTMLExporter
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -55,7 +57,7 @@ def ensure_sample() -> Path:
         from .sample import generate_sample, write_sample
 
         print(f"(no bundled sample here: an installed package has none; generating one into {folder})")
-        write_sample(generate_sample(), folder)
+        write_sample(generate_sample(), folder, performance=True)
     return folder
 
 
