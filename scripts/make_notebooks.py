@@ -54,8 +54,8 @@ NOTEBOOKS = {
                "the way to the threshold), `breached`, `no_data` (the note names the missing columns)."),
         ("params", PARAMETERS),
         ("code", SETUP),
-        ("code", "from reinstate.metrics.display import (forecast_styled, reconciliation_view, removable_table,\n"
-                 "                                       styled)\n\n"
+        ("code", "from reinstate.metrics.display import (forecast_styled, orders_table, reconciliation_view,\n"
+                 "                                       removable_table, styled)\n\n"
                  "health = reinstate.account_health(data, as_of=as_of)\nstyled(health)"),
         ("md", "Amazon's own figures next to ours, when Amazon's performance report "
                "(GET_V2_SELLER_PERFORMANCE_REPORT JSON) is in the data folder: the same windows, both counts, "
@@ -63,8 +63,7 @@ NOTEBOOKS = {
         ("code", "reconciliation_view(data)"),
         ("md", "The orders behind the MFN Order Defect Rate: these are the order ids the appeal talks about."),
         ("code", "behind = reinstate.drilldown(data, as_of=as_of, metric=\"order_defect_rate\", channel=\"MFN\")\n"
-                 "behind[[\"order_id\", \"reason\", \"purchase_date\", \"sku\", \"carrier\", \"feedback_rating\", "
-                 "\"claim_status\"]].head(10)"),
+                 "orders_table(behind)  # every column: behind.head(10)"),
         ("md", "The ODR as the 60-day window slides, one point per day, with the 1 % target."),
         ("code", "from reinstate.plots import metrics as mplots\n\n"
                  "mplots.plot_odr_trend(data, as_of=as_of);"),
@@ -95,10 +94,10 @@ NOTEBOOKS = {
         ("code", "dx = reinstate.diagnose(data, as_of=as_of)\nprint(dx.summary())"),
         ("md", "The ranked hypotheses: defects explained, lift over the rest of the account, corrected p-value "
                "and confidence."),
-        ("code", "from reinstate.display import hypotheses_styled, statements\n\n"
+        ("code", "from reinstate.display import hypotheses_styled, statements_view\n\n"
                  "hypotheses_styled(dx)  # every tested scope, with p-values: dx.hypotheses"),
         ("md", "Each cause as the sentence the letter will use."),
-        ("code", "for sentence in statements(dx):\n    print(\"-\", sentence)"),
+        ("code", "statements_view(dx)"),
         ("code", "from reinstate.plots import diagnosis as dplots\n\ndplots.plot_pareto(dx);"),
         ("code", "dplots.plot_defect_heatmap(dx, dimension=\"carrier\");"),
     ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .metrics.display import STATUS_COLOURS
+from .metrics.display import STATUS_COLOURS, tidy
 
 CONFIDENCE_COLOURS = {"high": STATUS_COLOURS["good"], "medium": STATUS_COLOURS["at_risk"],
                       "low": STATUS_COLOURS["no_data"]}
@@ -82,12 +82,9 @@ def _pct(value) -> str:
 def hypotheses_styled(dx):
     """``hypotheses_table`` as a Styler: confidence coloured, numbers right-aligned, no index."""
     table = hypotheses_table(dx)
-    numeric = ["defects", "in scope", "rest", "lift", "p (corrected)"]
-    return (table.style.hide(axis="index")
-            .map(lambda c: f"background-color: {CONFIDENCE_COLOURS.get(c, 'white')}", subset=["confidence"])
-            .set_properties(subset=numeric, **{"text-align": "right", "white-space": "nowrap"})
-            .set_properties(subset=["cause", "where"], **{"white-space": "nowrap", "text-align": "left"})
-            .set_properties(subset=["also seen as"], **{"text-align": "left", "min-width": "14em"}))
+    numeric = ("rank", "defects", "in scope", "rest", "lift", "p (corrected)")
+    return tidy(table.style.map(lambda c: f"background-color: {CONFIDENCE_COLOURS.get(c, 'white')}",
+                                subset=["confidence"]), wrap=("also seen as",), right=numeric)
 
 
 def statements(dx) -> list[str]:
@@ -101,3 +98,10 @@ def statements(dx) -> list[str]:
                 and c["dimension"] != "period"]
         out.append(r["statement"] + (f" (The same defects show on {', '.join(same)}.)" if same else ""))
     return out
+
+
+def statements_view(dx):
+    """``statements(dx)`` as a Markdown bullet list (wraps at word boundaries in Jupyter and HTML)."""
+    from IPython.display import Markdown
+
+    return Markdown("\n".join(f"- {s}" for s in statements(dx)) or "*No cause could be established.*")

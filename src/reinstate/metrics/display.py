@@ -25,13 +25,35 @@ def readable(health: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def tidy(styler, *, wrap=(), right=()):
+    """House style for result tables: no index, headers aligned with their values, one line per row except
+    the ``wrap`` columns (long notes), which wrap within a readable width."""
+    columns = list(styler.data.columns)
+    styler = styler.hide(axis="index")
+    styler = styler.set_table_styles(
+        [{"selector": "th", "props": [("text-align", "left"), ("white-space", "nowrap")]}]
+        + [{"selector": f"th.col_heading.col{i}", "props": [("text-align", "right")]}
+           for i, c in enumerate(columns) if c in right], overwrite=False)
+    rest = [c for c in columns if c not in wrap]
+    if rest:
+        styler = styler.set_properties(subset=rest, **{"white-space": "nowrap", "text-align": "left"})
+    if right:
+        styler = styler.set_properties(subset=[c for c in columns if c in right], **{"text-align": "right"})
+    if wrap:
+        styler = styler.set_properties(subset=[c for c in columns if c in wrap],
+                                       **{"white-space": "normal", "min-width": "12em", "max-width": "24em",
+                                          "text-align": "left"})
+    return styler
+
+
 def styled(health: pd.DataFrame):
-    """``readable(health)`` as a pandas Styler with the status cell coloured (renders in Jupyter and nbconvert)."""
+    """``readable(health)`` as a pandas Styler with the status cell coloured (renders in Jupyter and nbconvert);
+    the account column only when there are several."""
     table = readable(health)
-    return (table.style.hide(axis="index")
-            .map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
-                 subset=["status"])
-            .set_properties(**{"text-align": "left"}))
+    if table["account"].nunique() <= 1:
+        table = table.drop(columns="account")
+    return tidy(table.style.map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
+                                subset=["status"]), wrap=("note",), right=("count", "rate", "target"))
 
 
 def percent(value, digits: int = 2) -> str:
@@ -94,7 +116,7 @@ def removable_table(removable: pd.DataFrame, columns=REMOVABLE_COLUMNS, top: int
         out["odr_after"] = frame["cumulative_odr_after"].map(percent) if "cumulative_odr_after" in frame \
             else frame["odr_after"].map(percent)
         out = out.rename(columns={"odr_after": "ODR after (cumulative)"})
-    return out.style.hide(axis="index").set_properties(**{"text-align": "left", "white-space": "nowrap"})
+    return tidy(out.style, right=("ODR after (cumulative)",))
 
 
 def reconciliation_table(rec: pd.DataFrame) -> pd.DataFrame:
@@ -122,11 +144,33 @@ def _int(value) -> str:
 def reconciliation_styled(rec: pd.DataFrame):
     """``reconciliation_table`` as a Styler: matches green, differences amber, reasons wrapped."""
     table = reconciliation_table(rec)
-    return (table.style.hide(axis="index")
-            .map(lambda s: f"background-color: {STATUS_COLOURS['good' if s == 'match' else 'at_risk']}",
-                 subset=["reason"])
-            .set_properties(subset=["reason"], **{"white-space": "normal", "min-width": "18em"})
-            .set_properties(subset=[c for c in table.columns if c != "reason"], **{"white-space": "nowrap"}))
+    table["window"] = [_short_window(w) for w in table["window"]]
+    return tidy(table.style.map(lambda s: f"background-color: {STATUS_COLOURS['good' if s == 'match' else 'at_risk']}",
+                                subset=["reason"]), wrap=("reason",), right=("ours", "amazon", "difference"))
+
+
+def _short_window(text: str) -> str:
+    """'2026-09-03 to 2026-11-01' -> '03 Sep – 01 Nov 2026' (the year once)."""
+    start, _, end = text.partition(" to ")
+    a, b = pd.Timestamp(start), pd.Timestamp(end)
+    return f"{a:%d %b}{'' if a.year == b.year else a.strftime(' %Y')} – {b:%d %b %Y}"
+
+
+ORDER_COLUMNS = ("order_id", "reason", "purchase_date", "sku", "carrier", "feedback_rating", "claim_status")
+
+
+def orders_table(orders: pd.DataFrame, columns=ORDER_COLUMNS, top: int = 10):
+    """Orders behind a metric for reading: the columns that identify and explain each order, dates as days,
+    blanks instead of <NA>; the full drill-down keeps every column."""
+    frame = orders.head(top)
+    out = pd.DataFrame({c: frame[c] for c in columns if c in frame.columns})
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col].dtype):
+            out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d")
+        elif col == "reason":
+            out[col] = out[col].astype("string").str.replace("_", " ").str.replace("+", " + ", regex=False)
+    out = out.astype(object).where(out.notna(), "")
+    return tidy(out.style)
 
 
 def reconciliation_text(rec: pd.DataFrame) -> str:
@@ -146,10 +190,8 @@ def reconciliation_text(rec: pd.DataFrame) -> str:
 
 
 def _status_style(table: pd.DataFrame):
-    return (table.style.hide(axis="index")
-            .map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
-                 subset=["status"])
-            .set_properties(**{"text-align": "left"}))
+    return tidy(table.style.map(lambda s: f"background-color: {STATUS_COLOURS.get(s, 'white')}; font-weight: bold",
+                                subset=["status"]), right=("ODR now", "target"))
 
 
 def reconciliation_view(data, **kwargs):
