@@ -35,6 +35,11 @@ STATUS_RANK = {"no_data": 0, "good": 1, "at_risk": 2, "breached": 3}
 DRILL_COLUMNS = ("order_id", "channel", "reason", "purchase_date", "sku", "carrier", "ship_from", "tags")
 ALL = "__all__"
 MAX_ROWS = 200
+# The drill-down fits the app's width: SKU lists and tags wrap, and anything wider scrolls inside the box.
+DRILL_STYLE = ("<style>.rs-drilldown .widget-html-content { display: block; overflow-x: auto; max-width: 100%; }"
+               ".rs-drilldown td { white-space: normal; }"
+               ".rs-drilldown td:first-child { white-space: nowrap; }"
+               ".rs-drilldown td:last-child { min-width: 140px; }</style>")
 EXPORT_FORMATS = ((".xlsx", "Excel (.xlsx)"), (".csv", "CSV"), (".parquet", "Parquet"), (".json", "JSON"))
 MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv",
         ".parquet": "application/vnd.apache.parquet", ".json": "application/json"}
@@ -357,7 +362,7 @@ class MetricsExplorer(WidgetApp):
         if key not in self._trends:  # drawing costs more than computing: keep each PNG
             fig = Figure(figsize=(9.5, 3.6), dpi=90)
             ax = fig.add_subplot()
-            fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.2)
+            fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.2)
             backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, "en"), ax=ax)
             buf = io.BytesIO()
             fig.savefig(buf, format="png")
@@ -394,8 +399,11 @@ class MetricsExplorer(WidgetApp):
         self.drill = drill.reset_index(drop=True)
         self.w_drill_title.value = (f"<div>{html.escape(L('drilldown'))} — {html.escape(L(self.metric))}: "
                                     f"{len(self.drill)} {html.escape(L('orders_shown'))}</div>")
-        self.w_drill.value = backend.table_html(self.drill, DRILL_COLUMNS, max_rows=MAX_ROWS) if len(self.drill) \
-            else f'<div class="rs-muted">{html.escape(L("no_orders"))}</div>'
+        # One channel chosen: its column says nothing. The table scrolls sideways inside its own box rather than
+        # running past the app's edge (the last column used to be cut off in a 1,000 px notebook output).
+        columns = [c for c in DRILL_COLUMNS if not (c == "channel" and self.channel is not None)]
+        self.w_drill.value = (DRILL_STYLE + backend.table_html(self.drill, columns, max_rows=MAX_ROWS)
+                              if len(self.drill) else f'<div class="rs-muted">{html.escape(L("no_orders"))}</div>')
 
     # ------------------------------------------------------------------------------------------------
     # callbacks
