@@ -13,17 +13,38 @@ from pathlib import Path
 from . import session
 
 
+WIDGET_NOTE = ("*Interactive app: open this notebook in JupyterLab (`make lab`) or serve it (`make app`); "
+               "a static page cannot run it.*")
+
+
+def static_copy(nb):
+    """The notebook for a static page: widget outputs become a one-line note (their saved state would need a
+    script from the internet to draw, and made notebook 04's page a 1 MB blank), plain outputs stay."""
+    import nbformat
+
+    nb = nbformat.from_dict(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": WIDGET_NOTE})
+                        if "application/vnd.jupyter.widget-view+json" in out.get("data", {}) else out
+                        for out in cell.outputs]
+    return nb
+
+
 def render_html(notebooks: dict, folder: Path) -> list[Path]:
-    """Executed notebooks -> standalone HTML pages (code and outputs)."""
+    """Executed notebooks -> standalone HTML pages (code and outputs; widgets replaced by a note)."""
     if not notebooks:
         return []
+    import nbformat
     from nbconvert import HTMLExporter
 
     folder.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter()
     written = []
     for name, path in notebooks.items():
-        body, _ = exporter.from_filename(str(path))
+        body, _ = exporter.from_notebook_node(static_copy(nbformat.read(str(path), as_version=4)))
         target = folder / (Path(name).stem + ".html")
         target.write_text(body, encoding="utf-8")
         written.append(target)
@@ -83,7 +104,9 @@ def print_reconciliation(data, as_of) -> None:
     if data.performance is None:
         print("(no Amazon performance report among the inputs: nothing to reconcile)")
         return
-    print(reconciliation_text(reconcile(data)))
+    from .cli.metrics import terminal_width, wrap_lines
+
+    print(wrap_lines(reconciliation_text(reconcile(data)), terminal_width()))
 
 
 def main(argv=None) -> int:
@@ -92,7 +115,8 @@ def main(argv=None) -> int:
 
     from .appeal.pipeline import build_appeal, write_appeal
     from .cli import main as cli_main
-    from .cli.metrics import to_table
+    from .cli.diagnose import wrap_summary
+    from .cli.metrics import terminal_width, to_table
     from .io.load import load
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -114,9 +138,10 @@ def main(argv=None) -> int:
     plots = save_trend_plots(data, as_of=as_of, folder=out / "plots")
 
     print("\n== 3. Root causes")
-    print(appeal.diagnosis.summary())
+    print(wrap_summary(appeal.diagnosis.summary(), terminal_width()))
 
-    print("\n== 4. Notebooks, top to bottom (papermill), then HTML (nbconvert)")
+    print("\n== 4. Notebooks, top to bottom (papermill), then HTML (nbconvert): about 30 s, progress below",
+          flush=True)
     params = {"data_path": str(sample.resolve()), "as_of": as_of.isoformat(), "marketplace": "US",
               "account": None, "out_dir": str(out.resolve())}
     executed = run_notebooks(out / "notebooks", params)

@@ -170,7 +170,7 @@ def reconciliation(data, args):
                      include_cancelled_in_odr=args.include_cancelled)
 
 
-def _wrap(text: str, width: int) -> str:
+def wrap_lines(text: str, width: int) -> str:
     """Wrap each line to ``width``, continuation lines indented like the line they continue."""
     out = []
     for line in text.splitlines():
@@ -224,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         if rec is not None:
             print(f"\nReconciliation with Amazon's report ({', '.join(data.performance.get('sources') or ['?'])}):")
             text = reconciliation_text(rec)
-            print(text if args.wide else _wrap(text, terminal_width()))
+            print(text if args.wide else wrap_lines(text, terminal_width()))
     if args.out:
         for path in written:
             print(f"reinstate metrics: wrote {path}", file=sys.stderr)
