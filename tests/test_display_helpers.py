@@ -84,3 +84,15 @@ def test_reconciliation_table_and_text():
     text = reconciliation_text(rec)
     assert text.startswith("1 of 2 of Amazon's figures match ours exactly: order defect rate MFN (3.24%).")
     assert "Likely reason: Amazon counts shipments here, we count units." in text
+
+
+def test_orders_table_reads_days_and_blanks():
+    from reinstate.metrics.display import orders_table
+    frame = pd.DataFrame({"order_id": ["1", "2"], "reason": ["negative_feedback+a_to_z_claim", "a_to_z_claim"],
+                          "purchase_date": pd.to_datetime(["2026-09-20T07:19Z", "2026-09-24T00:09Z"]),
+                          "sku": ["A", "B"], "carrier": ["USPS", None], "feedback_rating": pd.array([1, NA], "Int64"),
+                          "claim_status": [None, "granted"], "ship_from": ["X", "Y"]})
+    t = orders_table(frame).data
+    assert list(t.columns) == ["order_id", "reason", "purchased", "sku", "carrier", "rating", "claim"]
+    assert t.iloc[0].tolist() == ["1", "negative feedback + a to z claim", "2026-09-20", "A", "USPS", 1, ""]
+    assert t.iloc[1].tolist() == ["2", "a to z claim", "2026-09-24", "B", "", "", "granted"]

@@ -155,12 +155,13 @@ def main(argv=None) -> int:
 
     print("\nDone. Results:")
     print(f"  executed notebooks  {out / 'notebooks'}/  ({len(executed)} notebooks)")
-    print(f"  notebook HTML       {', '.join(str(p) for p in pages) or '(none)'}")
+    print(f"  notebook HTML       {out / 'notebooks' / 'html'}/  ({len(pages)} pages)")
     print(f"  trend plots         {out / 'plots'}/  ({len(plots)} PNG)")
-    print(f"  letter              {written['letter']}  and  {written['text']}")
+    print(f"  letter              {written['letter']}")
+    print(f"                      {written['text']}")
     print(f"  evidence pack       {written['evidence']}/")
-    print("Open the letter, check every action is one you have really taken (dates, owners), then paste the .txt "
-          "into Account Health > Reactivate your account / Submit appeal.")
+    print("Open the letter, check every action is one you have really taken (dates, owners), then paste\n"
+          "the .txt into Account Health > Reactivate your account / Submit appeal.")
     return 0
 
 

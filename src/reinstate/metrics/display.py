@@ -132,9 +132,16 @@ def reconciliation_table(rec: pd.DataFrame) -> pd.DataFrame:
                  zip(rec["our_rate"], rec["our_numerator"], rec["our_denominator"])],
         "amazon": [f"{percent(r)} ({_int(n)}/{_int(d)})" for r, n, d in
                    zip(rec["amazon_rate"], rec["amazon_numerator"], rec["amazon_denominator"])],
-        "difference": [("—" if pd.isna(d) else f"{d * 100:+.2f} pt") for d in rec["difference"]],
+        "difference": [_points(d) for d in rec["difference"]],
         "reason": rec["likely_reason"],
     }).reset_index(drop=True)
+
+
+def _points(d) -> str:
+    """A rate difference in percentage points: '-0.47 pt'; '0.00 pt' when it rounds to nothing (no '-0.00')."""
+    if d is None or pd.isna(d):
+        return "—"
+    return "0.00 pt" if abs(d) < 0.00005 else f"{d * 100:+.2f} pt"
 
 
 def _int(value) -> str:
@@ -170,7 +177,8 @@ def orders_table(orders: pd.DataFrame, columns=ORDER_COLUMNS, top: int = 10):
         elif col == "reason":
             out[col] = out[col].astype("string").str.replace("_", " ").str.replace("+", " + ", regex=False)
     out = out.astype(object).where(out.notna(), "")
-    return tidy(out.style)
+    out = out.rename(columns={"purchase_date": "purchased", "feedback_rating": "rating", "claim_status": "claim"})
+    return tidy(out.style, wrap=("sku",))
 
 
 def reconciliation_text(rec: pd.DataFrame) -> str:
