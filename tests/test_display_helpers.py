@@ -96,3 +96,16 @@ def test_orders_table_reads_days_and_blanks():
     assert list(t.columns) == ["order_id", "reason", "purchased", "sku", "carrier", "rating", "claim"]
     assert t.iloc[0].tolist() == ["1", "negative feedback + a to z claim", "2026-09-20", "A", "USPS", 1, ""]
     assert t.iloc[1].tolist() == ["2", "a to z claim", "2026-09-24", "B", "", "", "granted"]
+
+
+def test_notebook_parameters_take_iso_dates_only():
+    import pytest
+
+    from reinstate import session
+    from reinstate.errors import ConfigError
+
+    assert str(session.default_as_of(None, "2026-11-16")) == "2026-11-16"
+    with pytest.raises(ConfigError, match=r"2026-01-11 or 2026-11-01"):
+        session.default_as_of(None, "01/11/2026")
+    with pytest.raises(ConfigError, match="YYYY-MM-DD"):
+        session.default_as_of(None, "2026-11-16T10:00")

@@ -101,7 +101,7 @@ def test_json_contract():
 def test_table_colours_only_when_asked():
     h = small_health()
     assert "\033[" not in to_table(h, colour=False)
-    assert "\033[1;31mbreached" in to_table(h, colour=True)
+    assert "\033[31;1mbreached" in to_table(h, colour=True)
 
 
 @pytest.fixture

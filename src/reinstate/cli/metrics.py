@@ -79,12 +79,7 @@ def to_json(health, as_of) -> dict:
 def to_table(health, *, colour: bool, width: int | None = None, wide: bool = False) -> str:
     """The health table as text: fitted to ``width`` (default: the terminal) with short names and the notes
     as numbered footnotes; ``wide``: every column (account, marketplace, full window, note) on one line."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    several = lambda col: health[col].nunique() > 1 if len(health) else False
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1))
+    several = lambda col: health[col].nunique() > 1 if len(health) else False  # noqa: E731
     heads = []
     if wide or several("account"):
         heads.append("account")
@@ -93,10 +88,8 @@ def to_table(health, *, colour: bool, width: int | None = None, wide: bool = Fal
     heads += ["metric", "ch", "days", "window", "count", "rate", "target", "status"]
     if wide:
         heads.append("note")
-    for h in heads:
-        table.add_column(h, justify="right" if h in ("days", "count", "rate", "target") else "left",
-                         no_wrap=wide or h != "note", overflow="fold")
     notes: list[str] = []
+    rows, statuses = [], []
     for r in health.itertuples(index=False):
         rate = "—" if r.rate != r.rate else f"{r.rate:.2%}"
         status = r.status
@@ -111,33 +104,51 @@ def to_table(health, *, colour: bool, width: int | None = None, wide: bool = Fal
                  "metric": r.metric if wide else SHORT_NAMES.get(r.metric, r.metric), "ch": r.channel,
                  "days": str(r.window_days), "window": window, "count": f"{r.numerator}/{r.denominator}",
                  "rate": rate, "target": f"{r.condition} {r.target:.1%}", "status": status, "note": note}
-        row = [cells[h] for h in heads]
+        rows.append([cells[h] for h in heads])
+        statuses.append(r.status)
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(heads)]
+    width = None if wide else (width or terminal_width())
+    if width:
+        keep = _fit(heads, widths, width - 1)
+        heads, widths = [heads[i] for i in keep], [widths[i] for i in keep]
+        rows = [[row[i] for i in keep] for row in rows]
+    right = {"days", "count", "rate", "target"}
+    lines = ["  ".join(_cell(h, w, h in right) for h, w in zip(heads, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    status_col = heads.index("status")
+    for row, status in zip(rows, statuses):
+        cells = [_cell(c, w, h in right) for c, w, h in zip(row, widths, heads)]
         if colour:
-            row[heads.index("status")] = f"[{_STYLE.get(r.status, '')}]{status}[/]" if _STYLE.get(r.status) \
-                else status
-        table.add_row(*row)
-    width = 10_000 if wide else (width or terminal_width())
-    console = Console(width=width, force_terminal=colour, no_color=not colour, color_system="standard" if colour
-                      else None, highlight=False, soft_wrap=False, file=_Sink())
-    with console.capture() as capture:
-        console.print(table)
-    lines = [line.rstrip() for line in capture.get().splitlines() if line.strip()]
+            cells[status_col] = COLOURS.get(status, "") + cells[status_col] + RESET
+        lines.append("  ".join(cells).rstrip())
     for i, note in enumerate(notes, start=1):
-        lines += textwrap.wrap(note, width=width - 1, initial_indent=f"[{i}] ", subsequent_indent="    ")
+        lines += textwrap.wrap(note, width=(width or 10_000) - 1, initial_indent=f"[{i}] ", subsequent_indent="    ")
     return "\n".join(lines)
 
 
-_STYLE = {"good": "green", "at_risk": "yellow", "breached": "bold red", "no_data": "dim"}
+def _fit(heads: list[str], widths: list[int], width: int) -> list[int]:
+    """Make a row fit ``width``: shrink the name columns (account, then metric, in place), then leave out the
+    window dates (the days column stays). Figures keep their width. Returns the column indexes to show."""
+    keep = list(range(len(heads)))
+    total = lambda: sum(widths[i] for i in keep) + 2 * (len(keep) - 1)  # noqa: E731
+
+    def shrink(floors):
+        for name, floor in floors:
+            if name in heads and total() > width:
+                i = heads.index(name)
+                widths[i] = max(floor, widths[i] - (total() - width))
+
+    shrink((("account", 10), ("metric", 12)))
+    if total() > width and "window" in heads:
+        keep.remove(heads.index("window"))
+    shrink((("account", 7), ("metric", 9)))
+    return keep
 
 
-class _Sink:
-    """A file that swallows writes (Console.capture needs a file; nothing should reach stdout directly)."""
-
-    def write(self, _text):
-        return 0
-
-    def flush(self):
-        pass
+def _cell(text: str, width: int, right: bool) -> str:
+    if len(text) > width:
+        text = text[:width - 1] + "…"
+    return text.rjust(width) if right else text.ljust(width)
 
 
 def reconciliation_json(rec) -> list[dict]:
@@ -166,8 +177,12 @@ def reconciliation(data, args):
         return None
     from ..metrics.reconcile import reconcile
 
-    return reconcile(data, account=args.account, marketplace=args.marketplace,
-                     include_cancelled_in_odr=args.include_cancelled)
+    try:
+        return reconcile(data, account=args.account, marketplace=args.marketplace,
+                         include_cancelled_in_odr=args.include_cancelled)
+    except ConfigError as exc:  # e.g. several accounts and no --account: the metrics still stand on their own
+        print(f"reinstate metrics: reconciliation skipped: {exc}", file=sys.stderr)
+        return None
 
 
 def wrap_lines(text: str, width: int) -> str:
