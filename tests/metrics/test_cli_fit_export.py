@@ -102,3 +102,22 @@ def test_text_that_would_run_as_a_formula_is_escaped(tmp_path):
     assert values == ["'=1+1", "'@SUM(A1)", "'+3", "plain", None]
     [csv] = write_tables(tmp_path / "t.csv", {"t": frame})
     assert csv.read_text().splitlines()[1] == "'=1+1,1"
+
+
+def test_narrow_table_shrinks_names_but_keeps_figures_and_status():
+    from reinstate.cli.metrics import to_table
+
+    day = pd.Timestamp("2026-11-01")
+    health = pd.DataFrame({
+        "account": ["acme-home-and-kitchen-store", "b"], "marketplace": ["US", "UK"],
+        "metric": ["order_defect_rate", "valid_tracking_rate"], "channel": ["MFN", "MFN"], "window_days": [60, 30],
+        "window_start": [day, day], "window_end": [day, day], "numerator": [3, 100], "denominator": [183, 101],
+        "rate": [3 / 183, 100 / 101], "target": [0.01, 0.95], "condition": ["<", ">"],
+        "status": ["breached", "breached"], "note": ["", "worst category: Apparel 18/19 = 94.7%"]})
+    for width in (100, 80):
+        lines = to_table(health, colour=False, width=width).splitlines()
+        assert max(map(len, lines)) <= width - 1
+        assert lines[0].split()[-1] == "status" and "1.64%" in lines[2] and "breached" in lines[2]
+        assert "breached [1]" in lines[3] and lines[-1] == "[1] worst category: Apparel 18/19 = 94.7%"
+        assert "acme-" in lines[2]
+    assert "acme-home-and-kitchen-store" in to_table(health, colour=False, wide=True)

@@ -35,3 +35,10 @@ def test_kernel_environment_drops_and_restores_mplbackend(monkeypatch):
     with session.kernel_environment():
         assert "MPLBACKEND" not in os.environ
     assert os.environ["MPLBACKEND"] == "Agg"
+
+
+def test_makefile_keeps_mplbackend_away_from_kernels():
+    """`make lab`, `make demo` and nbval start kernels from make's environment: it must not carry Agg."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "unexport MPLBACKEND" in makefile
+    assert not any(line.startswith("export MPLBACKEND") for line in makefile.splitlines())
