@@ -148,7 +148,7 @@ def execute_notebook(source: Path, target: Path, params: dict, *, cwd=None, prog
                                 extra_arguments=QUIET_KERNEL)
         except BaseException:
             noise.seek(0)
-            sys.__stderr__.write(noise.read().decode("utf-8", "replace")[-4000:])
+            sys.stderr.write(noise.read().decode("utf-8", "replace")[-4000:])  # the kernel's last words
             raise
     return target
 
@@ -157,13 +157,13 @@ def execute_notebook(source: Path, target: Path, params: dict, *, cwd=None, prog
 def _stderr_to(handle):
     """Send file descriptor 2 (what child processes such as kernels inherit) to ``handle``; Python's own
     ``sys.stderr`` (progress bars, messages) keeps writing to the terminal through a duplicate."""
+    fd = 2
     try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # a notebook or a captured stream: nothing to redirect
+        sys.stderr.flush()
+        saved = os.dup(fd)
+    except (AttributeError, OSError, ValueError):  # no descriptor 2 (embedded interpreter): nothing to redirect
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
     terminal = open(saved, "w", buffering=1, closefd=False, encoding="utf-8", errors="replace")
     previous = sys.stderr
     os.dup2(handle.fileno(), fd)

@@ -42,3 +42,19 @@ def test_makefile_keeps_mplbackend_away_from_kernels():
     makefile = (ROOT / "Makefile").read_text()
     assert "unexport MPLBACKEND" in makefile
     assert not any(line.startswith("export MPLBACKEND") for line in makefile.splitlines())
+
+
+def test_notebook_runs_show_progress_without_kernel_noise(tmp_path, capfd, monkeypatch):
+    import nbformat
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]))
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("print(x + 1)")]
+    source = tmp_path / "tiny.ipynb"
+    nbformat.write(nb, source)
+    target = session.execute_notebook(source, tmp_path / "out" / "tiny.ipynb", {}, progress=True)
+    err = capfd.readouterr().err
+    assert "tiny: 100%" in err and "2/2" in err                        # the cell bar, named after the notebook
+    assert "without encryption" not in err and "KeyboardInterrupt" not in err
+    assert nbformat.read(target, as_version=4).cells[1].outputs[0]["text"] == "2\n"

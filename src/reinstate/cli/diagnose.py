@@ -10,7 +10,9 @@ and the failing orders (with their tags, no buyer text) as .xlsx (a sheet each),
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import textwrap
 
 from ..files import write_new_text
 
@@ -55,16 +57,11 @@ def failing_orders_table(dx):
 
 def wrap_summary(text: str, width: int) -> str:
     """Each line of the summary wrapped to ``width``, continuation lines indented under the text."""
-    import re
-    import textwrap
-
     out = []
     for line in text.splitlines():
         lead = re.match(r"^(\s*(?:\d+\.\s*)?(?:\[\w+\]\s*)?)", line).group(1)
         out += textwrap.wrap(line, width=width - 1, subsequent_indent=" " * len(lead), break_on_hyphens=False) or [""]
     return "\n".join(out)
-
-
 
 
 def tags_table(dx):
