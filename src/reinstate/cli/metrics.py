@@ -30,8 +30,9 @@ SHORT_NAMES = {"order_defect_rate": "order defect rate", "negative_feedback_rate
                "late_shipment_rate": "late shipment", "pre_fulfillment_cancel_rate": "cancellation",
                "valid_tracking_rate": "valid tracking", "on_time_delivery_rate": "on-time delivery",
                "late_response_rate": "late responses"}
-RECONCILE_KEYS = ("metric", "channel", "window_start", "window_end", "our_numerator", "our_denominator",
-                  "our_rate", "amazon_numerator", "amazon_denominator", "amazon_rate", "difference", "likely_reason")
+RECONCILE_KEYS = ("account", "marketplace", "metric", "channel", "window_start", "window_end", "our_numerator",
+                  "our_denominator", "our_rate", "amazon_numerator", "amazon_denominator", "amazon_rate", "difference",
+                  "likely_reason")
 
 
 def add_parser(sub):
