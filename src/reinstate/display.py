@@ -65,7 +65,7 @@ def hypotheses_table(dx) -> pd.DataFrame:
             "defects": f"{int(r['defects_explained'])} ({r['share']:.0%})",
             "in scope": _pct(r["scope_rate"]),
             "rest": _pct(r["rest_rate"]) if pd.notna(r["rest_rate"]) else "—",
-            "lift": "—" if pd.isna(r["lift"]) else f"{r['lift']:.1f}×",
+            "lift": "—" if pd.isna(r["lift"]) else f"{r['lift']:.{1 if r['lift'] >= 0.1 else 2}f}×",
             "p (corrected)": p_value_text(r["p_adjusted"]), "confidence": r["confidence"],
             "also seen as": "; ".join(also),
         })
