@@ -13,7 +13,9 @@ export JUPYTER_DATA_DIR    := $(JHOME)/jupyter-data
 export JUPYTER_RUNTIME_DIR := $(JHOME)/jupyter-runtime
 export IPYTHONDIR          := $(JHOME)/ipython
 export MPLCONFIGDIR        := $(JHOME)/matplotlib
-export MPLBACKEND          := Agg
+# No MPLBACKEND here: Jupyter kernels inherit the environment, and a kernel told "Agg" draws no inline plots
+# (executed notebooks, nbval and `make lab` would lose their figures). Scripts pick Agg themselves.
+unexport MPLBACKEND
 
 .PHONY: demo test bench app lab clean venv
 

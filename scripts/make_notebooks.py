@@ -54,12 +54,16 @@ NOTEBOOKS = {
                "the way to the threshold), `breached`, `no_data` (the note names the missing columns)."),
         ("params", PARAMETERS),
         ("code", SETUP),
-        ("code", "from reinstate.metrics.display import styled\n\n"
+        ("code", "from reinstate.metrics.display import (forecast_styled, orders_table, reconciliation_view,\n"
+                 "                                       removable_table, styled)\n\n"
                  "health = reinstate.account_health(data, as_of=as_of)\nstyled(health)"),
+        ("md", "Amazon's own figures next to ours, when Amazon's performance report "
+               "(GET_V2_SELLER_PERFORMANCE_REPORT JSON) is in the data folder: the same windows, both counts, "
+               "the difference and its likely reason."),
+        ("code", "reconciliation_view(data)"),
         ("md", "The orders behind the MFN Order Defect Rate: these are the order ids the appeal talks about."),
         ("code", "behind = reinstate.drilldown(data, as_of=as_of, metric=\"order_defect_rate\", channel=\"MFN\")\n"
-                 "behind[[\"order_id\", \"reason\", \"purchase_date\", \"sku\", \"carrier\", \"feedback_rating\", "
-                 "\"claim_status\"]].head(10)"),
+                 "orders_table(behind)  # every column: behind.head(10)"),
         ("md", "The ODR as the 60-day window slides, one point per day, with the 1 % target."),
         ("code", "from reinstate.plots import metrics as mplots\n\n"
                  "mplots.plot_odr_trend(data, as_of=as_of);"),
@@ -70,13 +74,15 @@ NOTEBOOKS = {
         ("code", "mplots.plot_metric_trend(data, metric=\"late_shipment_rate\", as_of=as_of);"),
         ("md", "Recovery: assuming no new defects and the recent order volume, the first day the ODR is back "
                "under target, and what it would take to be under target today."),
-        ("code", "forecast = reinstate.recovery_forecast(data, as_of=as_of, channel=\"MFN\")\nforecast"),
+        ("code", "forecast = reinstate.recovery_forecast(data, as_of=as_of, channel=\"MFN\")\n"
+                 "forecast_styled(forecast)  # day by day: forecast.projection"),
         ("code", "mplots.plot_recovery(data, as_of=as_of, channel=\"MFN\");"),
         ("md", "Defects that may be removable before appealing (FBA feedback, product reviews left as seller "
                "feedback, claims on orders that were shipped and delivered on time)."),
-        ("code", "reinstate.removable_defects(data, as_of=as_of).head(10)"),
+        ("code", "removable = reinstate.removable_defects(data, as_of=as_of)\n"
+                 "removable_table(removable)  # evidence and counts: removable.head(10)"),
         ("md", "Explore interactively: pick a date, channel and metric; the table lists the orders behind it."),
-        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(data, as_of=as_of, account=account, marketplace=marketplace).widget"),
+        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(data, as_of=as_of, account=account, marketplace=marketplace,\n                out_dir=out).widget"),
     ],
     "03-root-causes.ipynb": [
         ("md", "# 3 · Root causes, with evidence\n"
@@ -88,10 +94,10 @@ NOTEBOOKS = {
         ("code", "dx = reinstate.diagnose(data, as_of=as_of)\nprint(dx.summary())"),
         ("md", "The ranked hypotheses: defects explained, lift over the rest of the account, corrected p-value "
                "and confidence."),
-        ("code", "dx.hypotheses[[\"rank\", \"cause\", \"dimension\", \"value\", \"defects_explained\", \"share\", "
-                 "\"lift\", \"p_adjusted\", \"confidence\"]]"),
-        ("md", "Each hypothesis as the sentence the letter will use."),
-        ("code", "for sentence in dx.hypotheses.statement:\n    print(\"-\", sentence)"),
+        ("code", "from reinstate.display import hypotheses_styled, statements_view\n\n"
+                 "hypotheses_styled(dx)  # every tested scope, with p-values: dx.hypotheses"),
+        ("md", "Each cause as the sentence the letter will use."),
+        ("code", "statements_view(dx)"),
         ("code", "from reinstate.plots import diagnosis as dplots\n\ndplots.plot_pareto(dx);"),
         ("code", "dplots.plot_defect_heatmap(dx, dimension=\"carrier\");"),
     ],
@@ -109,6 +115,10 @@ NOTEBOOKS = {
                  "builder = AppealBuilder(data, as_of=session.default_as_of(data_path, as_of),\n"
                  "                        out_dir=session.out_dir(out_dir), account=account, marketplace=marketplace)\n"
                  "builder.widget"),
+        ("md", "A static copy of the letter as it stands (for the HTML export and printing; the builder above "
+               "is the live one)."),
+        ("code", "from IPython.display import Markdown\n\n"
+                 "Markdown(builder.markdown or f\"*Not rendered yet: {builder.render_error}*\")"),
     ],
 }
 

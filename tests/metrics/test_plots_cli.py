@@ -121,6 +121,6 @@ def test_cli_json_and_exit_codes(fake_load, capsys):
     capsys.readouterr()
     assert main(["metrics", "x.csv", "--as-of", "2026-03-01"]) == 0
     out = capsys.readouterr().out
-    assert "order_defect_rate" in out and "\033[" not in out  # not a TTY: no colours
+    assert "order defect rate" in out and "\033[" not in out  # not a TTY: no colours
     assert main(["metrics", "x.csv", "--as-of", "not-a-date"]) == 2
     assert "--as-of" in capsys.readouterr().err

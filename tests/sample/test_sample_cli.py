@@ -12,7 +12,7 @@ def test_writes_files_and_prints_as_of(tmp_path, capsys):
     assert "suggested as_of: 2026-06-01" in printed
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["orders.csv", "feedback.csv", "claims.csv", "chargebacks.csv", "returns.csv",
-                            "messages.csv", "truth.json"])
+                            "messages.csv", "truth.json", "performance.json"])
     truth = json.loads((out / "truth.json").read_text())
     assert truth["params"] == {"orders": 300, "days": 40, "seed": 3, "end": "2026-05-31", "account": "demo-seller",
                                "marketplace": "US", "causes": ["transit_damage", "late_shipment"], "strength": 2.0}

@@ -72,7 +72,9 @@ def test_formatting_by_hand(tmp_path):
 def test_committed_sample_is_reproducible(tmp_path):
     truth = json.loads((SAMPLE_DIR / "truth.json").read_text())
     sample = generate_sample(**truth["params"])
-    for path in write_sample(sample, tmp_path):
+    paths = write_sample(sample, tmp_path, performance=True)
+    assert paths[-1].name == "performance.json"
+    for path in paths:
         assert path.read_bytes() == (SAMPLE_DIR / path.name).read_bytes(), path.name
 
 

@@ -73,3 +73,28 @@ def test_language_toggle_translates_labels(data):
     app.w_language.value = "zh"
     assert app.w_metric.description == "指标"
     assert ("订单缺陷率", "order_defect_rate") in app.w_metric.options
+
+
+def test_valid_tracking_card_names_the_worst_category_and_download_writes_a_workbook(tmp_path):
+    """On the bundled sample VTR is 95.94 % overall (above its 95 % target) but breached by one category:
+    the card says which. The download writes a real workbook under out_dir/exports and links it."""
+    import openpyxl
+
+    from reinstate.io.load import load
+    from reinstate.paths import SAMPLE_DIR
+    from reinstate.ui import MetricsExplorer
+
+    app = MetricsExplorer(load(SAMPLE_DIR), as_of="2026-11-16", out_dir=tmp_path)
+    card = next(c for c in app.w_cards.children if "rs-card-valid-tracking-rate" in c._dom_classes)
+    body = card.children[0].value
+    assert "95.94%" in body and "worst category" in body and "Sports &amp; Outdoors 67/73 = 91.8%" in body
+    other = next(c for c in app.w_cards.children if "rs-card-order-defect-rate" in c._dom_classes)
+    assert "worst category" not in other.children[0].value
+    [path] = app.export()
+    assert path.parent == tmp_path / "exports" and path.suffix == ".xlsx"
+    assert openpyxl.load_workbook(path).sheetnames == ["health", "failing_orders", "reconciliation"]
+    assert 'download="' in app.w_export_result.value and "base64," in app.w_export_result.value
+    app.w_export_format.value = ".csv"
+    assert [p.name for p in app.export()] == ["health-demo-seller-2026-11-16.csv",
+                                              "health-demo-seller-2026-11-16.failing_orders.csv",
+                                              "health-demo-seller-2026-11-16.reconciliation.csv"]

@@ -4,11 +4,15 @@ Prints the ranked root-cause hypotheses (readable summary, or with ``--json`` th
 ``{"as_of", "defects_total", "causes": [...], "unexplained"}``). ``--tags FILE`` also writes a CSV
 ``order_id,tags,text`` (tags joined by ';') for every loaded order with a defect or a buyer text; an
 existing file is never overwritten (a numbered suffix is added and the path printed on stderr).
+The summary is wrapped to the terminal (``--wide``: one line per hypothesis). ``--out FILE`` writes the causes
+and the failing orders (with their tags, no buyer text) as .xlsx (a sheet each), .csv, .parquet or .json.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import textwrap
 
 from ..files import write_new_text
 
@@ -28,9 +32,36 @@ def add_parser(sub):
                    help="extra lexicon folder of <lang>.yaml files (repeatable)")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="analyse this purchase-day span instead of the windows")
     p.add_argument("--end", metavar="YYYY-MM-DD", help="last purchase day of --start's span")
+    p.add_argument("--out", metavar="FILE", help="also write the causes and failing orders to FILE: .xlsx, .csv, "
+                                                 ".parquet or .json (never overwrites)")
+    p.add_argument("--wide", action="store_true", help="do not wrap the summary to the terminal width")
     return p
 
 
+CAUSE_COLUMNS = ("rank", "cause", "dimension", "value", "start", "end", "defects_explained", "share", "scope_rate",
+                 "rest_rate", "lift", "p_adjusted", "confidence", "nested_in", "statement", "example_orders")
+
+
+def causes_table(dx):
+    """The hypotheses for a spreadsheet: ranked ones first, then the nested views of the same defects."""
+    h = dx.hypotheses
+    return h[[c for c in CAUSE_COLUMNS if c in h.columns]]
+
+
+def failing_orders_table(dx):
+    """Every defective order with its tags (the buyer's own text is left out of exports)."""
+    t = dx.tags
+    keep = t[t["any_defect"] | t["defect"]]
+    return keep[[c for c in ("order_id", "tags") if c in keep.columns]].reset_index(drop=True)
+
+
+def wrap_summary(text: str, width: int) -> str:
+    """Each line of the summary wrapped to ``width``, continuation lines indented under the text."""
+    out = []
+    for line in text.splitlines():
+        lead = re.match(r"^(\s*(?:\d+\.\s*)?(?:\[\w+\]\s*)?)", line).group(1)
+        out += textwrap.wrap(line, width=width - 1, subsequent_indent=" " * len(lead), break_on_hyphens=False) or [""]
+    return "\n".join(out)
 
 
 def tags_table(dx):
@@ -42,25 +73,39 @@ def tags_table(dx):
 def run(args: argparse.Namespace) -> int:
     from ..diagnosis.engine import diagnose
     from ..errors import ConfigError
+    from ..export_tables import check_suffix, write_tables
     from ..io.load import load
     from ..metrics.windows import to_day
+    from ..session import iso_day
+    from .metrics import steps, terminal_width
 
-    as_of = to_day(args.as_of, "--as-of")
+    as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
     if not 0 < args.alpha < 1:
         raise ConfigError(f"--alpha {args.alpha}: expected a probability in (0, 1)")
     if args.min_support < 1:
         raise ConfigError(f"--min-support {args.min_support}: expected an integer >= 1")
-    start = to_day(args.start, "--start") if args.start else None
-    end = to_day(args.end, "--end") if args.end else None
-    data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
-    dx = diagnose(data, as_of=as_of, account=args.account, marketplace=args.marketplace,
-                  min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
-                  start=start, end=end)
+    start = to_day(iso_day(args.start, "--start"), "--start") if args.start else None
+    end = to_day(iso_day(args.end, "--end"), "--end") if args.end else None
+    if args.out:
+        check_suffix(args.out)
+    with steps(2, "diagnose") as bar:
+        bar.set_postfix_str("loading")
+        data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
+        bar.update()
+        bar.set_postfix_str(f"{data.orders['order_id'].nunique():,} orders")
+        dx = diagnose(data, as_of=as_of, account=args.account, marketplace=args.marketplace,
+                      min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
+                      start=start, end=end)
+        bar.update()
+    if args.out:
+        for path in write_tables(args.out, {"causes": causes_table(dx), "failing_orders": failing_orders_table(dx)}):
+            print(f"reinstate diagnose: wrote {path}", file=sys.stderr)
     if args.tags:
         target = write_new_text(args.tags, tags_table(dx).to_csv(index=False))
         print(f"reinstate diagnose: wrote per-order tags to {target}", file=sys.stderr)
     if args.json:
         sys.stdout.write(dx.to_json(indent=2) + "\n")
     else:
-        print(dx.summary(top=10))
+        summary = dx.summary(top=10)
+        print(summary if args.wide else wrap_summary(summary, terminal_width()))
     return 0

@@ -23,6 +23,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="problems to inject: default (all), none, or a comma list of transit_damage, carrier_delay, "
                         "no_tracking, late_shipment, unresponsive_service, not_as_described")
     p.add_argument("--strength", type=float, default=1.0, help="multiplier of the injected excess rates (default 1)")
+    p.add_argument("--no-performance-report", dest="performance", action="store_false",
+                   help="do not write performance.json (Amazon's own figures for the sample, to reconcile against)")
     p.add_argument("--force", action="store_true", help="write into a non-empty folder, replacing the files")
     return p
 
@@ -38,7 +40,7 @@ def run(args) -> int:
     sample = generate_sample(orders=args.orders, days=args.days, seed=args.seed, end=args.end,
                              account=args.account, marketplace=args.marketplace, causes=args.causes,
                              strength=args.strength)
-    paths = write_sample(sample, out)
+    paths = write_sample(sample, out, performance=args.performance)
     for path in paths:
         rows = len(sample.tables[path.stem]) if path.stem in sample.tables else None
         print(f"wrote {path}" + (f" ({rows} rows)" if rows is not None else ""))

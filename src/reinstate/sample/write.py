@@ -109,13 +109,26 @@ def write_csv(frame: pd.DataFrame, path: Path, *, tz: str) -> Path:
     return path
 
 
-def write_sample(sample: Sample, out_dir) -> list[Path]:
+def write_sample(sample: Sample, out_dir, *, performance: bool = False) -> list[Path]:
     """Write orders.csv, feedback.csv, claims.csv, chargebacks.csv, returns.csv, messages.csv and truth.json
-    into ``out_dir`` (created if needed; existing files of those names are replaced). Returns the paths."""
+    into ``out_dir`` (created if needed; existing files of those names are replaced). Returns the paths.
+
+    ``performance``: also write performance.json, Amazon's GET_V2_SELLER_PERFORMANCE_REPORT for the sample
+    (see ``reinstate.sample.performance``; it reloads the written files, so large benchmark sets skip it)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     tz = timezone_of(sample.truth["params"]["marketplace"])
     paths = [write_csv(sample.tables[name], out / f"{name}.csv", tz=tz) for name in TABLES]
     truth = out / "truth.json"
     truth.write_text(json.dumps(sample.truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8", newline="\n")
-    return [*paths, truth]
+    paths.append(truth)
+    if performance:
+        from ..io.load import load
+        from .performance import performance_report
+
+        data = load(paths[:-1], marketplace=sample.truth["params"]["marketplace"])
+        doc = performance_report(data, as_of=sample.as_of, marketplace=sample.truth["params"]["marketplace"])
+        report = out / "performance.json"
+        report.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8", newline="\n")
+        paths.append(report)
+    return paths

@@ -10,8 +10,11 @@ trend and the drill-down, so a control change costs a few tens of milliseconds o
 """
 from __future__ import annotations
 
+import base64
 import html
 import io
+import tempfile
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
@@ -32,6 +35,19 @@ STATUS_RANK = {"no_data": 0, "good": 1, "at_risk": 2, "breached": 3}
 DRILL_COLUMNS = ("order_id", "channel", "reason", "purchase_date", "sku", "carrier", "ship_from", "tags")
 ALL = "__all__"
 MAX_ROWS = 200
+# The drill-down fits the app's width: SKU lists and tags wrap, and anything wider scrolls inside the box.
+DRILL_STYLE = ("<style>.rs-drilldown .widget-html-content { display: block; overflow-x: auto; max-width: 100%; }"
+               ".rs-drilldown td { white-space: normal; }"
+               ".rs-drilldown td:first-child { white-space: nowrap; }"
+               ".rs-drilldown td:last-child { min-width: 140px; }</style>")
+EXPORT_FORMATS = ((".xlsx", "Excel (.xlsx)"), (".csv", "CSV"), (".parquet", "Parquet"), (".json", "JSON"))
+MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".csv": "text/csv",
+        ".parquet": "application/vnd.apache.parquet", ".json": "application/json"}
+# This app's own labels (kept here so the shared labels.yaml stays the appeal builder's to edit).
+LOCAL_LABELS = {"download": {"en": "Download tables", "zh": "下载表格"},
+                "download_format": {"en": "Format", "zh": "格式"},
+                "download_ready": {"en": "Ready", "zh": "已生成"},
+                "worst_category": {"en": "worst category", "zh": "最差类目"}}
 
 
 def _pct(rate) -> str:
@@ -66,7 +82,7 @@ class MetricsExplorer(WidgetApp):
     """
 
     def __init__(self, data, *, as_of, account=None, marketplace=None, metric="order_defect_rate",
-                 channel=None, language="en", trend_days: int = 90):
+                 channel=None, language="en", trend_days: int = 90, out_dir=None):
         self.analysis = data if isinstance(data, backend.Analysis) else backend.Analysis(data)
         self.as_of = backend.as_date(as_of)
         self.language = language if language in languages() else "en"
@@ -78,6 +94,7 @@ class MetricsExplorer(WidgetApp):
         self.metric = metric
         self.tag = None                   # None = every cause tag
         self.trend_days = trend_days
+        self.out_dir = Path(out_dir) if out_dir is not None else None  # downloads are also saved under it
         self.health = pd.DataFrame()
         self.drill = pd.DataFrame()
         self.trend = pd.DataFrame()
@@ -171,14 +188,24 @@ class MetricsExplorer(WidgetApp):
         self.w_drill.add_class("rs-drilldown")
         self.w_error = w.HTML()
         self.w_error.add_class("rs-error")
+        self.w_export_format = w.Dropdown(options=[(name, suffix) for suffix, name in EXPORT_FORMATS],
+                                          value=".xlsx", layout=w.Layout(width="220px"))
+        self.w_export_format.add_class("rs-export-format")
+        self.w_export = w.Button(icon="download", layout=w.Layout(width="auto"))
+        self.w_export.add_class("rs-export")
+        self.w_export.on_click(lambda _b: self.export())
+        self.w_export_result = w.HTML()
+        self.w_export_result.add_class("rs-export-result")
 
         controls = w.HBox([self.w_as_of, self.w_account, self.w_marketplace, self.w_channel],
                           layout=w.Layout(flex_flow="row wrap", align_items="center",
                                             justify_content="flex-start"))
         header = w.HBox([self.w_title, self.w_language],
                         layout=w.Layout(justify_content="space-between", align_items="center"))
+        export = w.HBox([self.w_export_format, self.w_export, self.w_export_result],
+                        layout=w.Layout(align_items="center", flex_flow="row wrap"))
         self.widget = w.VBox([stylesheet(), header, controls, self.w_error, self.w_cards, self.w_metric,
-                              self.w_trend, self.w_drill_title, self.w_tag, self.w_drill])
+                              self.w_trend, self.w_drill_title, self.w_tag, self.w_drill, export])
         self.widget.add_class("rs-app")
         self.widget.add_class("rs-metrics-explorer")
 
@@ -207,6 +234,12 @@ class MetricsExplorer(WidgetApp):
                 self.metric = present[0]
             self.w_metric.value = self.metric
             self.w_tag.description = L("cause_tag")
+            self.w_export.description = self._local("download")
+            self.w_export_format.description = self._local("download_format")
+
+    def _local(self, key: str) -> str:
+        entry = LOCAL_LABELS[key]
+        return entry.get(self.language) or entry["en"]
 
     def _channels(self) -> list[str]:
         if not len(self.health):
@@ -252,6 +285,7 @@ class MetricsExplorer(WidgetApp):
                     f'<div class="rs-card-rate">{_pct(row["rate"])}</div>'
                     f'<div>{pill(html.escape(L("status_" + status)), status)} '
                     f'<span class="rs-card-meta">{html.escape(L("target"))} {html.escape(_target(row))}</span></div>'
+                    f'{self._why(row)}'
                     f'<div class="rs-card-meta">{"<br>".join(lines)}</div>')
             button = widgets.Button(description=L("details"), layout=widgets.Layout(width="auto"))
             button.add_class("rs-card-select")
@@ -264,6 +298,60 @@ class MetricsExplorer(WidgetApp):
             cards.append(card)
         self.w_cards.children = cards
 
+    def _why(self, row) -> str:
+        """A line that explains a status the overall rate does not (Valid Tracking: the worst category)."""
+        note = str(row.get("note") or "")
+        prefix = "worst category: "
+        if not note.startswith(prefix) or row["status"] in ("good", "no_data"):
+            return ""
+        return (f'<div class="rs-card-why"><b>{html.escape(self._local("worst_category"))}:</b> '
+                f'{html.escape(note[len(prefix):])}</div>')
+
+    def export_tables(self) -> dict:
+        """The tables behind the download: health as shown, the failing orders and, when Amazon's report was
+        loaded, the reconciliation."""
+        from ..export_tables import health_tables
+        from ..metrics.reconcile import reconcile
+
+        data = self.analysis.data
+        rec = None
+        if getattr(data, "performance", None) is not None:
+            try:
+                rec = reconcile(data, account=self.account, marketplace=self.marketplace)
+            except (ReinstateError, ValueError, KeyError):
+                rec = None  # another account's report: the download still has health and orders
+        return health_tables(data, self.visible_health(), as_of=self.as_of, reconciliation=rec)
+
+    def export(self) -> list[Path]:
+        """Write the tables in the chosen format (into ``out_dir``/exports when given, never overwriting) and show
+        a download link per file; returns the files written."""
+        from ..export_tables import write_tables
+        from ..files import safe_name
+
+        suffix = self.w_export_format.value
+        name = f"health-{safe_name(self.account)}-{self.as_of}{suffix}"
+        try:
+            if self.out_dir is not None:
+                written = write_tables(self.out_dir / "exports" / name, self.export_tables())
+            else:
+                with tempfile.TemporaryDirectory() as tmp:
+                    written = write_tables(Path(tmp) / name, self.export_tables())
+                    self._links(written)
+                    return []
+        except (ReinstateError, OSError, ValueError) as exc:
+            self.w_export_result.value = pill(html.escape(str(exc)), "breached")
+            return []
+        self._links(written)
+        return written
+
+    def _links(self, paths):
+        links = []
+        for path in paths:
+            uri = f"data:{MIME[path.suffix]};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+            links.append(f'<a download="{html.escape(path.name)}" href="{uri}">{html.escape(path.name)}</a>')
+        where = f" ({html.escape(str(paths[0].parent))})" if self.out_dir is not None and paths else ""
+        self.w_export_result.value = f"{html.escape(self._local('download_ready'))}: {' · '.join(links)}{where}"
+
     def _show_trend(self):
         key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel)
         try:
@@ -274,7 +362,7 @@ class MetricsExplorer(WidgetApp):
         if key not in self._trends:  # drawing costs more than computing: keep each PNG
             fig = Figure(figsize=(9.5, 3.6), dpi=90)
             ax = fig.add_subplot()
-            fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.2)
+            fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.2)
             backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, "en"), ax=ax)
             buf = io.BytesIO()
             fig.savefig(buf, format="png")
@@ -311,8 +399,11 @@ class MetricsExplorer(WidgetApp):
         self.drill = drill.reset_index(drop=True)
         self.w_drill_title.value = (f"<div>{html.escape(L('drilldown'))} — {html.escape(L(self.metric))}: "
                                     f"{len(self.drill)} {html.escape(L('orders_shown'))}</div>")
-        self.w_drill.value = backend.table_html(self.drill, DRILL_COLUMNS, max_rows=MAX_ROWS) if len(self.drill) \
-            else f'<div class="rs-muted">{html.escape(L("no_orders"))}</div>'
+        # One channel chosen: its column says nothing. The table scrolls sideways inside its own box rather than
+        # running past the app's edge (the last column used to be cut off in a 1,000 px notebook output).
+        columns = [c for c in DRILL_COLUMNS if not (c == "channel" and self.channel is not None)]
+        self.w_drill.value = (DRILL_STYLE + backend.table_html(self.drill, columns, max_rows=MAX_ROWS)
+                              if len(self.drill) else f'<div class="rs-muted">{html.escape(L("no_orders"))}</div>')
 
     # ------------------------------------------------------------------------------------------------
     # callbacks
