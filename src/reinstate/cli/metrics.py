@@ -19,9 +19,9 @@ import sys
 import textwrap
 
 from ..errors import ConfigError
+from ..metrics.contract import JSON_FIELDS  # noqa: F401  (re-exported: the contract lives beside the metrics)
+from ..metrics.contract import health_to_json as to_json
 
-JSON_FIELDS = ("account", "marketplace", "metric", "channel", "window_days", "window_start", "window_end",
-               "numerator", "denominator", "rate", "target", "condition", "status")
 COLOURS = {"good": "\033[32m", "at_risk": "\033[33m", "breached": "\033[31;1m", "no_data": "\033[2m"}
 RESET = "\033[0m"
 FAIL_LEVELS = {"breached": ("breached",), "at_risk": ("at_risk", "breached")}
@@ -61,22 +61,6 @@ def add_parser(sub):
 def terminal_width() -> int:
     """COLUMNS, else the terminal's width, else 100."""
     return shutil.get_terminal_size(fallback=(100, 24)).columns
-
-
-def to_json(health, as_of) -> dict:
-    """The CLI's JSON document for a health table (rate null for no_data)."""
-    rows = []
-    for rec in health[list(JSON_FIELDS)].to_dict("records"):
-        rate = rec["rate"]
-        rows.append({
-            "account": str(rec["account"]), "marketplace": str(rec["marketplace"]), "metric": rec["metric"],
-            "channel": rec["channel"], "window_days": int(rec["window_days"]),
-            "window_start": rec["window_start"].strftime("%Y-%m-%d"),
-            "window_end": rec["window_end"].strftime("%Y-%m-%d"),
-            "numerator": int(rec["numerator"]), "denominator": int(rec["denominator"]),
-            "rate": None if rate is None or (isinstance(rate, float) and math.isnan(rate)) else float(rate),
-            "target": float(rec["target"]), "condition": rec["condition"], "status": rec["status"]})
-    return {"as_of": str(as_of), "metrics": rows}
 
 
 def to_table(health, *, colour: bool, width: int | None = None, wide: bool = False) -> str:
