@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module here with two functions:
 ``add_parser(subparsers)`` registers its arguments and ``run(args) -> int`` does the work.
-User errors (``ReinstateError``) are printed as one clear line on stderr with exit code 2, no traceback.
+User errors (``ReinstateError``) and operating-system errors (a folder that cannot be read or written, a
+parent that is a file, a name too long) are printed as one clear line on stderr with exit code 2, no
+traceback; control characters in them are shown escaped, never sent to the terminal.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import importlib
 import os
 import sys
 
-from ..errors import ReinstateError
+from ..errors import ReinstateError, printable
 
 # Subcommand modules, in the order `reinstate --help` lists them.
 COMMANDS = ("validate", "sample", "metrics", "diagnose", "templates", "lint", "letter", "batch")
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except ReinstateError as exc:
-        print(f"reinstate {args.command}: error: {exc}", file=sys.stderr)
+        print(printable(f"reinstate {args.command}: error: {' '.join(str(exc).splitlines())}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -53,6 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         # `reinstate metrics … --json | head`: the reader left; say nothing more (and nothing at exit)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        print(printable(f"reinstate {args.command}: error: {os_error_text(exc)}"), file=sys.stderr)
+        return 2
+
+
+def os_error_text(exc: OSError) -> str:
+    """'/out/x.csv: permission denied' from an OSError (the path(s) first, then what the system said)."""
+    where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    what = (exc.strerror or str(exc) or type(exc).__name__).lower()
+    return f"{where}: {what}" if where else what
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -181,7 +181,8 @@ def _flag_mangled_tracking(typed: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
 
 
 def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii: bool = False,
-         strict: bool = False, skip_bad_files: bool = False, unmatched: pd.DataFrame | None = None) -> Dataset:
+         strict: bool = False, skip_bad_files: bool = False, unmatched: pd.DataFrame | None = None,
+         _report_only: bool = False) -> Dataset:
     """Read exports (files or folders) into one canonical ``Dataset``.
 
     ``marketplace`` is the code used for rows without one (it also sets the time zone of timestamps without
@@ -191,6 +192,7 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
 
     Every file is tried. A file that cannot be used raises ``BadFilesError`` naming every such file, unless
     ``skip_bad_files=True``: then it is left out and reported in ``Dataset.files`` (status "error").
+    When no file at all can be used, that is an error either way.
     ``unmatched`` takes an earlier ``Dataset.unmatched`` (feedback, claims, returns, messages whose order was
     not loaded then): its rows are matched to the orders of this load.
     """
@@ -230,7 +232,7 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
                 failed[i], _ = str(err), errors.append(err)
     if errors and not skip_bad_files:
         raise errors[0] if len(errors) == 1 else BadFilesError(errors)
-    if not parts and performance is None and errors:
+    if not parts and performance is None and errors and not _report_only:
         raise BadFilesError(errors) if len(errors) > 1 else errors[0]
 
     by_fmt: dict[str, list[_Part]] = {}
@@ -410,3 +412,9 @@ def _finish(frame: pd.DataFrame, *, keep_pii: bool, table: str) -> pd.DataFrame:
     if not keep_pii:
         frame = mask_columns(frame)
     return frame
+
+
+def load_report(paths, **options) -> Dataset:
+    """``load`` for ``reinstate validate``: every file is tried and reported (status, counts, reason), even
+    when none can be used; only a missing path or an empty folder raises."""
+    return load(paths, skip_bad_files=True, _report_only=True, **options)
