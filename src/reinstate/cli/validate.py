@@ -69,7 +69,7 @@ def run(args) -> int:
         _print_table(data, rejects_file)
     if failed:
         print(printable(f"reinstate validate: error: {len(failed)} file(s) cannot be used: "
-                        + "; ".join(f.path for f in failed)), file=sys.stderr)
+                        + " | ".join(f.reason for f in failed)), file=sys.stderr)
         return 2
     if args.strict and total:
         print(printable(f"reinstate validate: error: {total} row(s) rejected and --strict was given"
