@@ -60,6 +60,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def add_skip_bad_files(parser) -> None:
+    """The --skip-bad-files option of the commands that analyse (metrics, diagnose)."""
+    parser.add_argument("--skip-bad-files", action="store_true",
+                        help="leave out files that cannot be used (named on stderr) instead of stopping")
+
+
+def load_for(args, **options):
+    """``reinstate.load`` for a command: stops naming every bad file unless --skip-bad-files, then names
+    each file left out on stderr."""
+    from ..io.load import load
+
+    skip = bool(getattr(args, "skip_bad_files", False))
+    data = load(args.paths, skip_bad_files=skip, **options)
+    for f in data.files:
+        if f.status == "error":
+            print(printable(f"reinstate {args.command}: warning: left out {f.reason}"), file=sys.stderr)
+    return data
+
+
 def os_error_text(exc: OSError) -> str:
     """'/out/x.csv: permission denied' from an OSError (the path(s) first, then what the system said)."""
     where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)

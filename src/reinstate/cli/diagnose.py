@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from ..files import write_new_text
+from . import add_skip_bad_files
 
 
 def add_parser(sub):
@@ -28,6 +29,7 @@ def add_parser(sub):
                    help="extra lexicon folder of <lang>.yaml files (repeatable)")
     p.add_argument("--start", metavar="YYYY-MM-DD", help="analyse this purchase-day span instead of the windows")
     p.add_argument("--end", metavar="YYYY-MM-DD", help="last purchase day of --start's span")
+    add_skip_bad_files(p)
     return p
 
 
@@ -43,8 +45,8 @@ def tags_table(dx):
 def run(args: argparse.Namespace) -> int:
     from ..diagnosis.engine import diagnose
     from ..errors import ConfigError
-    from ..io.load import load
     from ..metrics.windows import to_day
+    from . import load_for
 
     as_of = to_day(args.as_of, "--as-of")
     if not 0 < args.alpha < 1:
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--min-support {args.min_support}: expected an integer >= 1")
     start = to_day(args.start, "--start") if args.start else None
     end = to_day(args.end, "--end") if args.end else None
-    data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
+    data = load_for(args, **({"marketplace": args.marketplace} if args.marketplace else {}))
     dx = diagnose(data, as_of=as_of, account=args.account, marketplace=args.marketplace,
                   min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
                   start=start, end=end)

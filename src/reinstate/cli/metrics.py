@@ -13,6 +13,7 @@ import math
 import sys
 
 from ..errors import ConfigError
+from . import add_skip_bad_files
 
 JSON_FIELDS = ("account", "marketplace", "metric", "channel", "window_days", "window_start", "window_end",
                "numerator", "denominator", "rate", "target", "condition", "status")
@@ -36,6 +37,7 @@ def add_parser(sub):
                    help="days between the ODR window's last day and --as-of (default 15)")
     p.add_argument("--include-cancelled", action="store_true", help="count cancelled orders in the ODR denominator")
     p.add_argument("--margin", type=float, default=0.8, help="early-warning margin for at_risk (default 0.8)")
+    add_skip_bad_files(p)
     return p
 
 
@@ -75,14 +77,14 @@ def to_table(health, *, colour: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..io.load import load
     from ..metrics.health import account_health
     from ..metrics.windows import to_day
+    from . import load_for
 
     as_of = to_day(args.as_of, "--as-of")
     if not 0 < args.margin <= 1:
         raise ConfigError(f"--margin {args.margin}: expected a fraction in (0, 1]")
-    data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
+    data = load_for(args, **({"marketplace": args.marketplace} if args.marketplace else {}))
     health = account_health(data, as_of=as_of, marketplace=args.marketplace, account=args.account,
                             include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset,
                             margin=args.margin)

@@ -82,8 +82,8 @@ def _print_table(data, rejects_file) -> None:
     shown = [f for f in data.files if f.status != "skipped"]
     width = max([len(printable(f.path)) for f in shown] + [4])
     fmt_w = max([len(f.format) for f in shown] + [6])
-    lines = [f"{'file':<{width}}  {'format':<{fmt_w}}  {'status':<6}  {'read':>9}  {'accepted':>9}  "
-             f"{'rejected':>9}  {'unmatched':>9}"]
+    head = f"{'file':<{width}}  {'format':<{fmt_w}}  {'status':<6}  {'read':>9}  {'accepted':>9}  "
+    lines = [head + f"{'rejected':>9}  {'unmatched':>9}"]
     for f in shown:
         lines.append(f"{printable(f.path):<{width}}  {f.format:<{fmt_w}}  {f.status:<6}  {f.rows_read:>9}  "
                      f"{f.rows_accepted:>9}  {f.rows_rejected:>9}  {f.rows_unmatched:>9}")

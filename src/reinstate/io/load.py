@@ -12,7 +12,6 @@ free-text columns are masked for e-mail addresses and phone numbers. For every f
 """
 from __future__ import annotations
 
-import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +23,8 @@ from ..dataset import REJECT_COLUMNS, Dataset, FileReport
 from ..errors import BadFilesError, InputFileError, ReinstateError, StrictModeError
 from ..reference import timezone_of
 from . import amazon, canonical, combine, olist, schema, validate
-from .performance import merge_performance, parse_performance
 from .encoding import LoadWarning
+from .performance import merge_performance, parse_performance
 from .pii import drop_pii_columns, mask_columns, mask_series
 from .read import RawTable, read_source
 from .sniff import sniff
@@ -116,7 +115,7 @@ def _table_of(fmt: str) -> str:
     return "orders"
 
 
-def _read_one(source, i: int, parts: list, rejects: "_Rejects", reads: dict, performance, *, marketplace: str,
+def _read_one(source, i: int, parts: list, rejects: _Rejects, reads: dict, performance, *, marketplace: str,
               account: str, keep_pii: bool):
     """Read, check and type one source into ``parts``; returns the (possibly extended) performance report."""
     raw = read_source(source, marketplace=marketplace)

@@ -121,9 +121,7 @@ def text_columns(frame: pd.DataFrame) -> list[str]:
     identifier or a code (an extra column such as ``notes`` or ``product-name`` is masked too)."""
     out = []
     for col in frame.columns:
-        if col in FREE_TEXT_COLUMNS:
-            out.append(col)
-        elif col not in KEY_COLUMNS and (pd.api.types.is_string_dtype(frame[col].dtype)
+        if col in FREE_TEXT_COLUMNS or col not in KEY_COLUMNS and (pd.api.types.is_string_dtype(frame[col].dtype)
                                          or frame[col].dtype == object):
             out.append(col)
     return out

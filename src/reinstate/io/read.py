@@ -138,7 +138,7 @@ def _read_xlsx(name: str, raw: bytes) -> RawTable:
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged or foreign file
         raise InputFileError(name, f"not a readable .xlsx workbook ({type(exc).__name__}: {_short(exc)})",
                              expected="an Excel .xlsx file") from None
     try:
@@ -352,8 +352,9 @@ def _read_with_csv_module(path: str, data: bytes, encoding: str, delimiter: str,
                 if header is None:
                     raise InputFileError(path, "a quote opened in the header never closes", line=first,
                                          expected="balanced double quotes")
-                bad.append((first, f"unbalanced quote: a quote opened on line {first} does not close where "
-                                   f"the field ends (it would swallow lines {first + 1}-{last})"))
+                reason = (f"unbalanced quote: a quote opened on line {first} does not close where the field "
+                          f"ends (it would swallow lines {first + 1}-{last})")
+                bad.append((first, reason))
                 restart = first  # the next line is read afresh
                 break
             if header is None:
