@@ -19,7 +19,7 @@ from ..errors import InputFileError
 
 # In a folder, files with these endings (or none) are read; anything else is listed as skipped.
 FOLDER_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat", ".parquet", ".pq", ".json", ".jsonl", ".gz", ".zip",
-                   ".xlsx", ".xlsm", "")
+                   ".xlsx", ".xlsm", ".xls", "")
 SKIP_NAMES = ("truth.json",)
 GZIP_MAGIC, ZIP_MAGIC, PARQUET_MAGIC, OLE2_MAGIC = b"\x1f\x8b", b"PK", b"PAR1", b"\xd0\xcf\x11\xe0"
 # Decompressed size above which a container is refused (a zip bomb must not exhaust memory).
