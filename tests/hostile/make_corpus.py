@@ -74,8 +74,9 @@ def main():
                                                     "gift-message-text,delivery-instructions",
                                              rows(1)[0] + ",1 Main St,Springfield,IL,62701,Jo Doe,hi Jo,back door"])
           + "\n")
-    write("formula_cells.csv", "\n".join([HEAD, '=HYPERLINK("http://evil"),not-a-date,MFN,Shipped',
-                                          "+cmd,2026-01-01,MFN,Nope"]) + "\n")
+    # 2 records, both rejected for a value that a spreadsheet would run as a formula.
+    write("formula_cells.csv", "\n".join([HEAD, 'F1,2026-01-01,MFN,"=HYPERLINK(""http://evil"")"',
+                                          "F2,+cmd|' /C calc'!A0,MFN,Shipped"]) + "\n")
     write("contacts_in_rejects.csv", "\n".join([HEAD + ",notes",
                                                 "B1,call 06 12 34 56 78 or jo@example.com,MFN,Shipped,x"]) + "\n")
     # Feedback alone: 3 well-formed rows whose orders are not loaded, 1 malformed (rating 9).
