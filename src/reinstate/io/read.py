@@ -285,7 +285,7 @@ def _read_delimited(path: str, data: bytes, encoding: str) -> RawTable:
     trailing = data.endswith(b"\n")
     # Any record that is not exactly one physical line (quoted line breaks, a stray quote, blank lines, a
     # lone CR) goes through the careful reader, which knows the line of every record.
-    if bad or newlines != n + (1 if trailing else 0) or b"\r" in data.replace(b"\r\n", b"") \
+    if bad or newlines != n + (1 if trailing else 0) or data.count(b"\r") != data.count(b"\r\n") \
             or len(set(table.column_names)) != table.num_columns:
         return _read_with_csv_module(path, data, encoding, delimiter, quoting)
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
