@@ -322,6 +322,7 @@ def run_batch(spec, *, out, as_of=None, marketplace="US", template="odr", notebo
 
     out = Path(out)
     jobs = discover(spec, as_of=as_of, marketplace=marketplace, template=template)
+    out.mkdir(parents=True, exist_ok=True)  # an --out that cannot be made fails the batch once, not each account
     bar = tqdm(total=len(jobs), file=sys.stderr, unit="account", disable=progress is not None)
     say = progress or (lambda text: tqdm.write(printable(text), file=sys.stderr))
     results = []

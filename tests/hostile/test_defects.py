@@ -1,12 +1,9 @@
 """Issue 11, one test per defect: each failed before the fix (the reproduction from the issue) and passes now."""
 import csv
-import datetime as dt
 import gzip
-import io
 import json
 import os
 import warnings
-import zipfile
 from pathlib import Path
 
 import docx
@@ -18,7 +15,7 @@ from reinstate.appeal.export import export_evidence_pack, export_letter
 from reinstate.errors import BadFilesError, InputFileError
 from reinstate.files import write_new
 from reinstate.io.encoding import LoadWarning
-from reinstate.io.load import load, load_report
+from reinstate.io.load import load
 from reinstate.metrics.health import account_health
 
 HEAD = "order_id,purchase_date,fulfillment_channel,order_status"
@@ -80,7 +77,7 @@ def test_excel_mangled_tracking_numbers_count_as_invalid_with_a_warning():
     with pytest.warns(LoadWarning, match=r"4\.43659E\+11.*line\(s\) 2"):
         data = load(FILES / "excel_tracking.csv")
     valid = data.orders.set_index("order_id")["tracking_valid"]
-    assert valid["A0"] is False or valid["A0"] == False  # noqa: E712 - pandas boolean scalar
+    assert valid["A0"] is False or valid["A0"] == False
     assert pd.isna(valid["A1"]) and pd.isna(valid["A2"])   # the others keep the derived rule
 
 
@@ -332,3 +329,24 @@ def test_a_60_kb_cell_does_not_slow_a_load(tmp_path):
     from reinstate.io.pii import MAYBE_CONTACT
     cell = pd.Series(["word " * 12_000, "size 12 cm, 3 pack; " * 3_000, "call 06 12 34 56 78"])
     assert cell.str.contains(MAYBE_CONTACT, regex=True).tolist() == [False, False, True]
+
+
+def test_diagnose_tags_csv_is_formula_safe(tmp_path, capsys):
+    (tmp_path / "orders.csv").write_text(f"{HEAD}\n=HYPERLINK(1),2026-01-05T10:00:00Z,MFN,Shipped\n")
+    (tmp_path / "feedback.csv").write_text("order_id,feedback_date,feedback_rating,feedback_text\n"
+                                           "=HYPERLINK(1),2026-01-06,1,arrived broken\n")
+    code, _, _ = run_cli(["diagnose", str(tmp_path), "--as-of", "2026-02-01", "--tags", str(tmp_path / "t.csv")],
+                         capsys)
+    with open(tmp_path / "t.csv", newline="") as handle:
+        cells = [c for row in csv.reader(handle) for c in row]
+    assert code == 0 and "'=HYPERLINK(1)" in cells
+    assert not [c for c in cells if c[:1] in ("=", "+", "@")]
+
+
+def test_batch_out_whose_parent_is_a_file_is_one_line(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "accounts").mkdir()
+    (tmp_path / "accounts" / "shop").mkdir()
+    code, _, err = run_cli(["batch", "--accounts", str(tmp_path / "accounts"), "--out",
+                            str(tmp_path / "afile" / "out")], capsys)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "afile" in err

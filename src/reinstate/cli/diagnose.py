@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..files import write_new_text
+from ..files import write_new_csv
 from . import add_skip_bad_files
 
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
                   min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
                   start=start, end=end)
     if args.tags:
-        target = write_new_text(args.tags, tags_table(dx).to_csv(index=False))
+        target = write_new_csv(args.tags, tags_table(dx))  # formula-safe, like every CSV export
         print(f"reinstate diagnose: wrote per-order tags to {target}", file=sys.stderr)
     if args.json:
         sys.stdout.write(dx.to_json(indent=2) + "\n")
