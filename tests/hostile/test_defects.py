@@ -350,3 +350,11 @@ def test_batch_out_whose_parent_is_a_file_is_one_line(tmp_path, capsys):
     code, _, err = run_cli(["batch", "--accounts", str(tmp_path / "accounts"), "--out",
                             str(tmp_path / "afile" / "out")], capsys)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "afile" in err
+
+
+def test_a_text_file_that_starts_like_a_container_is_still_text(tmp_path):
+    (tmp_path / "o.csv").write_text("PKey,order_id,purchase_date,fulfillment_channel,order_status\n"
+                                    "k,A,2026-01-01T10:00:00Z,MFN,Shipped\n")
+    (tmp_path / "p.csv").write_text("PAR1,order_id,purchase_date,fulfillment_channel,order_status\n"
+                                    "k,B,2026-01-01T10:00:00Z,MFN,Shipped\n")
+    assert sorted(load(tmp_path).orders["order_id"]) == ["A", "B"]

@@ -71,9 +71,11 @@ def read_source(source, *, marketplace: str = "US") -> RawTable:
         raise InputFileError(name, f"the file cannot be read ({exc.strerror or exc})",
                              expected="a file you may read") from None
     suffix = source.suffix
-    if raw.startswith(b"PAR1") or suffix in (".parquet", ".pq"):
+    # Magic bytes, not just the name (SP-API documents and downloads often have none): Parquet starts and
+    # ends with PAR1, a workbook is a zip ("PK\3\4"); a text header such as "PKey,..." is neither.
+    if (raw.startswith(b"PAR1") and raw.endswith(b"PAR1")) or suffix in (".parquet", ".pq"):
         return _read_parquet(name, raw)
-    if raw.startswith(b"PK") or suffix in (".xlsx", ".xlsm"):
+    if raw.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(name, raw)
     if raw.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         raise InputFileError(name, "an Excel 97-2003 workbook (.xls) cannot be read",

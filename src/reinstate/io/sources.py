@@ -21,7 +21,7 @@ from ..errors import InputFileError
 FOLDER_SUFFIXES = (".csv", ".tsv", ".txt", ".tab", ".dat", ".parquet", ".pq", ".json", ".jsonl", ".gz", ".zip",
                    ".xlsx", ".xlsm", ".xls", "")
 SKIP_NAMES = ("truth.json",)
-GZIP_MAGIC, ZIP_MAGIC, PARQUET_MAGIC, OLE2_MAGIC = b"\x1f\x8b", b"PK", b"PAR1", b"\xd0\xcf\x11\xe0"
+GZIP_MAGIC, ZIP_MAGIC = b"\x1f\x8b", (b"PK\x03\x04", b"PK\x05\x06")   # a zip with members, an empty zip
 # Decompressed size above which a container is refused (a zip bomb must not exhaust memory).
 MAX_UNPACKED = 8 << 30
 
@@ -155,7 +155,7 @@ def _unzip(path: Path) -> list[Source]:
             except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, zlib.error) as exc:
                 raise InputFileError(f"{path}:{m.filename}", f"cannot be extracted ({exc})",
                                      expected="an unencrypted, complete zip archive") from None
-            if data[:2] == GZIP_MAGIC:
+            if data.startswith(GZIP_MAGIC):
                 try:
                     data = gzip.decompress(data)
                 except (OSError, EOFError, zlib.error) as exc:
