@@ -69,10 +69,20 @@ def add_skip_bad_files(parser) -> None:
 def load_for(args, **options):
     """``reinstate.load`` for a command: stops naming every bad file unless --skip-bad-files, then names
     each file left out on stderr."""
+    import warnings
+
+    from ..io.encoding import LoadWarning
     from ..io.load import load
 
     skip = bool(getattr(args, "skip_bad_files", False))
-    data = load(args.paths, skip_bad_files=skip, **options)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LoadWarning)
+        data = load(args.paths, skip_bad_files=skip, **options)
+    for w in caught:  # what the loader repaired or left out, one line each (not Python's warning format)
+        if issubclass(w.category, LoadWarning):
+            print(printable(f"reinstate {args.command}: warning: {w.message}"), file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     for f in data.files:
         if f.status == "error":
             print(printable(f"reinstate {args.command}: warning: left out {f.reason}"), file=sys.stderr)

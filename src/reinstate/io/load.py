@@ -182,8 +182,7 @@ def _flag_mangled_tracking(typed: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
 
 
 def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii: bool = False,
-         strict: bool = False, skip_bad_files: bool = False, unmatched: pd.DataFrame | None = None,
-         _report_only: bool = False) -> Dataset:
+         strict: bool = False, skip_bad_files: bool = False, unmatched: pd.DataFrame | None = None) -> Dataset:
     """Read exports (files or folders) into one canonical ``Dataset``.
 
     ``marketplace`` is the code used for rows without one (it also sets the time zone of timestamps without
@@ -197,6 +196,18 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
     ``unmatched`` takes an earlier ``Dataset.unmatched`` (feedback, claims, returns, messages whose order was
     not loaded then): its rows are matched to the orders of this load.
     """
+    return _load(paths, marketplace=marketplace, account=account, keep_pii=keep_pii, strict=strict,
+                 skip_bad_files=skip_bad_files, unmatched=unmatched, report_only=False)
+
+
+def load_report(paths, **options) -> Dataset:
+    """``load`` for ``reinstate validate``: every file is tried and reported (status, counts, reason), even
+    when none can be used; only a missing path or an empty folder raises."""
+    return _load(paths, **{"marketplace": "US", "account": None, "keep_pii": False, "strict": False,
+                           "unmatched": None, **options}, skip_bad_files=True, report_only=True)
+
+
+def _load(paths, *, marketplace, account, keep_pii, strict, skip_bad_files, unmatched, report_only) -> Dataset:
     marketplace = str(marketplace).upper()
     timezone_of(marketplace)  # raises ConfigError for an unknown code
     account = account or "default"
@@ -233,7 +244,7 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
                 failed[i], _ = str(err), errors.append(err)
     if errors and not skip_bad_files:
         raise errors[0] if len(errors) == 1 else BadFilesError(errors)
-    if not parts and performance is None and errors and not _report_only:
+    if not parts and performance is None and errors and not report_only:
         raise BadFilesError(errors) if len(errors) > 1 else errors[0]
 
     by_fmt: dict[str, list[_Part]] = {}
@@ -318,7 +329,7 @@ def load(paths, *, marketplace: str = "US", account: str | None = None, keep_pii
         if len(lonely):
             waiting.append(lonely.assign(kind="message"))
             warnings.warn(f"{len(lonely)} buyer message(s) whose order is not in the loaded order files are left "
-                          "out of the late-response rate (see rows_unmatched)", LoadWarning, stacklevel=2)
+                          "out of the late-response rate (reinstate validate counts them as rows_unmatched)", LoadWarning, stacklevel=2)
         messages = _finish(messages, keep_pii=keep_pii, table="messages")
 
     orders = _finish(orders, keep_pii=keep_pii, table="orders")
@@ -426,8 +437,3 @@ def _finish(frame: pd.DataFrame, *, keep_pii: bool, table: str) -> pd.DataFrame:
         frame = mask_columns(frame)
     return frame
 
-
-def load_report(paths, **options) -> Dataset:
-    """``load`` for ``reinstate validate``: every file is tried and reported (status, counts, reason), even
-    when none can be used; only a missing path or an empty folder raises."""
-    return load(paths, skip_bad_files=True, _report_only=True, **options)
