@@ -329,7 +329,8 @@ def _load(paths, *, marketplace, account, keep_pii, strict, skip_bad_files, unma
         if len(lonely):
             waiting.append(lonely.assign(kind="message"))
             warnings.warn(f"{len(lonely)} buyer message(s) whose order is not in the loaded order files are left "
-                          "out of the late-response rate (reinstate validate counts them as rows_unmatched)", LoadWarning, stacklevel=2)
+                          "out of the late-response rate (reinstate validate counts them as rows_unmatched)",
+                          LoadWarning, stacklevel=3)
         messages = _finish(messages, keep_pii=keep_pii, table="messages")
 
     orders = _finish(orders, keep_pii=keep_pii, table="orders")
