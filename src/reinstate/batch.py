@@ -4,22 +4,30 @@
     run_batch("accounts.csv", out="out/batch")       # or a CSV: account,data_path[,as_of,marketplace,template]
 
 Per account the executed notebooks (papermill), metrics.json, diagnosis.json and the exported letter are written
-under ``out/<account>/``. One failing account does not stop the others: the summary says which failed and why.
+under ``out/<account>/``, a folder of its own: accounts whose names sanitise alike, and reruns into the same
+``out``, get numbered folders (and summary-2.csv ...); nothing is overwritten. One failing account does not stop
+the others, whatever the cause (a bad row in the accounts CSV, a missing folder, a malformed truth.json, a
+broken export): the summary says which failed and why.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import io
 import json
+import math
+import sys
 import traceback
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from . import session
-from .errors import ConfigError
-from .files import safe_name
+from .errors import ConfigError, printable
+from .files import claim_dir, safe_name, write_new_csv, write_new_text
 from .paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = ("01-load-and-validate.ipynb", "02-account-health.ipynb", "03-root-causes.ipynb",
@@ -34,6 +42,7 @@ class AccountJob:
     as_of: dt.date | None = None
     marketplace: str = "US"
     template: str = "odr"
+    error: str | None = None      # why this account cannot run (a bad row in the accounts CSV, a bad truth.json)
 
 
 @dataclass
@@ -41,59 +50,153 @@ class AccountResult:
     job: AccountJob
     ok: bool
     error: str | None = None
+    folder: Path | None = None
     outputs: dict = field(default_factory=dict)
     statuses: dict = field(default_factory=dict)   # metric -> worst status over channels/windows
+    figures: dict = field(default_factory=dict)    # metric -> {"rate", "target", "condition"} of that worst row
+    days_to_recovery: float | None = None          # ODR (MFN) back under target in this many days (0 = already)
+
+
+def _job(account, path: Path, as_of, marketplace, template, *, where: str) -> AccountJob:
+    """One job; a problem with this account alone (missing folder, bad date, bad truth.json) is recorded on the
+    job, so only this account fails."""
+    job = AccountJob(str(account), path, None, marketplace or "US", template or "odr")
+    try:
+        if not str(account).strip():
+            raise ConfigError("the account name is empty")
+        if not path.exists():
+            raise ConfigError(f"data path {path} does not exist")
+        job.as_of = session.default_as_of(path, as_of)
+    except ConfigError as exc:
+        job.error = f"{where}: {exc}"
+    except (ValueError, TypeError, KeyError, OSError) as exc:  # a bad as_of or truth.json
+        job.error = f"{where}: {_as_of_problem(path, as_of, exc)}"
+    return job
+
+
+def _as_of_problem(path: Path, as_of, exc: Exception) -> str:
+    if as_of not in (None, ""):
+        return f"as_of {str(as_of)!r} is not a date (expected YYYY-MM-DD)"
+    return f"{path / 'truth.json'} cannot be used ({type(exc).__name__}: {' '.join(str(exc).split())[:120]}); " \
+           "give as_of in the accounts CSV or --as-of"
 
 
 def discover(spec, *, as_of=None, marketplace="US", template="odr") -> list[AccountJob]:
-    """Account jobs from a folder of per-account sub-folders or from a CSV (account,data_path[,as_of,...])."""
+    """Account jobs from a folder of per-account sub-folders or from a CSV (account,data_path[,as_of,...]).
+
+    The whole batch is refused only when the spec itself is unusable (missing, no accounts, no header); a bad
+    row or folder makes a job that fails alone.
+    """
     spec = Path(spec)
+    if as_of not in (None, ""):
+        try:  # the batch-wide default is checked once: a bad --as-of is the caller's error, not every account's
+            dt.date.fromisoformat(str(as_of)[:10])
+        except ValueError:
+            raise ConfigError(f"--as-of {as_of!r}: expected a date YYYY-MM-DD") from None
     if spec.is_dir():
         folders = sorted(p for p in spec.iterdir() if p.is_dir() and not p.name.startswith("."))
         if not folders:
             raise ConfigError(f"{spec}: no account sub-folders found (expected one folder of exports per account)")
-        return [AccountJob(p.name, p, session.default_as_of(p, as_of), marketplace, template) for p in folders]
+        return [_job(p.name, p, as_of, marketplace, template, where=str(p)) for p in folders]
     if spec.suffix.lower() == ".csv" and spec.is_file():
-        table = pd.read_csv(spec, dtype=str).fillna("")
-        for column in ("account", "data_path"):
-            if column not in table.columns:
-                raise ConfigError(f"{spec}: missing column '{column}' (expected account,data_path"
-                                  "[,as_of,marketplace,template])")
+        rows = _accounts_csv(spec)
         jobs = []
-        for row in table.to_dict("records"):
-            path = Path(row["data_path"])
+        for line, row in rows:
+            path = Path(row.get("data_path") or "")
             path = path if path.is_absolute() else (spec.parent / path)
-            jobs.append(AccountJob(row["account"], path, session.default_as_of(path, row.get("as_of") or as_of),
-                                   row.get("marketplace") or marketplace, row.get("template") or template))
+            if not (row.get("data_path") or "").strip():
+                job = AccountJob(row.get("account") or f"line {line}", path, error=f"{spec}, line {line}: "
+                                 "data_path is empty")
+            else:
+                job = _job(row.get("account") or "", path, row.get("as_of") or as_of,
+                           row.get("marketplace") or marketplace, row.get("template") or template,
+                           where=f"{spec}, line {line}")
+            jobs.append(job)
         return jobs
     raise ConfigError(f"{spec}: expected a folder of account folders or a .csv file")
 
 
+def _accounts_csv(spec: Path) -> list[tuple[int, dict]]:
+    """(line, row) of an accounts CSV; a header without rows, or without account/data_path, is refused."""
+    try:
+        text = spec.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{spec}: cannot be read ({exc})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+        records = []
+        before = reader.line_num
+        for record in reader:
+            line = before + 1
+            before = reader.line_num
+            if not any(v.strip() for v in record):
+                continue
+            records.append((line, {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header)}))
+    except csv.Error as exc:
+        raise ConfigError(f"{spec}, line {reader.line_num}: not a readable CSV ({exc})") from None
+    for column in ("account", "data_path"):
+        if column not in header:
+            raise ConfigError(f"{spec}: missing column '{column}' (expected account,data_path"
+                              "[,as_of,marketplace,template])")
+    if not records:
+        raise ConfigError(f"{spec}: the accounts CSV lists no accounts (expected one row per account under the "
+                          "header account,data_path[,as_of,marketplace,template])")
+    return records
+
+
 def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS) -> AccountResult:
-    """Everything for one account; exceptions are caught and reported, never raised."""
+    """Everything for one account, in a folder of its own (never shared, never reused); exceptions are caught
+    and reported, never raised."""
     from .appeal.pipeline import build_appeal, write_appeal
     from .io.load import load
+    from .metrics.forecast import recovery_forecast
 
-    target = out / safe_name(job.account)
     result = AccountResult(job, ok=False)
     try:
+        # Two accounts whose names sanitise alike ("../../evil", "evil"), or a rerun into the same --out,
+        # get numbered folders (evil, evil-2): nothing is overwritten.
+        target = result.folder = claim_dir(out / safe_name(job.account))
+        if job.error:
+            raise ConfigError(job.error)
         data = load(job.data_path, marketplace=job.marketplace)  # a broken export fails here, clearly
         params = {"data_path": str(job.data_path.resolve()), "as_of": job.as_of.isoformat(),
                   "marketplace": job.marketplace, "account": None, "out_dir": str(target.resolve())}
         result.outputs.update(execute_notebooks(target / "notebooks", params, notebooks=notebooks))
         appeal = build_appeal(data, template=job.template, as_of=job.as_of, marketplace=job.marketplace)
         result.outputs.update(write_appeal(appeal, data, letter=target / "letter.docx", evidence=target / "evidence"))
-        (target / "metrics.json").write_text(json.dumps(appeal.metrics_json(), indent=2), encoding="utf-8")
-        (target / "diagnosis.json").write_text(appeal.diagnosis.to_json(indent=2), encoding="utf-8")
-        result.outputs.update(metrics=target / "metrics.json", diagnosis=target / "diagnosis.json")
-        result.statuses = (appeal.health.assign(rank=appeal.health["status"].map(STATUS_ORDER))
-                           .sort_values("rank").groupby("metric", sort=False)["status"].first().to_dict())
+        result.outputs["metrics"] = write_new_text(target / "metrics.json",
+                                                   json.dumps(appeal.metrics_json(), indent=2))
+        result.outputs["diagnosis"] = write_new_text(target / "diagnosis.json", appeal.diagnosis.to_json(indent=2))
+        worst = (appeal.health.assign(rank=appeal.health["status"].map(STATUS_ORDER).fillna(9))
+                 .sort_values("rank", kind="stable").drop_duplicates("metric"))
+        result.statuses = dict(zip(worst["metric"], worst["status"]))
+        result.figures = {r["metric"]: {"rate": r.get("rate"), "target": r.get("target"),
+                                        "condition": r.get("condition")} for r in worst.to_dict("records")}
+        result.days_to_recovery = _days_to_recovery(recovery_forecast, data, job)
         result.ok = True
-    except Exception as exc:  # one account must never stop the others; the summary carries the reason
+    except Exception as exc:  # noqa: BLE001 - one account must never stop the others; the summary says why
         result.error = _reason(exc)
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "error.txt").write_text(traceback.format_exc(), encoding="utf-8")
+        try:
+            folder = result.folder or claim_dir(out / safe_name(job.account))
+            result.folder = folder
+            result.outputs["error"] = write_new_text(folder / "error.txt", traceback.format_exc())
+        except OSError:
+            pass  # the summary still carries the reason
     return result
+
+
+def _days_to_recovery(recovery_forecast, data, job: AccountJob) -> float | None:
+    """Days until the MFN order defect rate is back under target (0 = it is; None = not within 120 days or
+    no MFN orders)."""
+    try:
+        summary = recovery_forecast(data, as_of=job.as_of, channel="MFN").summary
+    except Exception:  # noqa: BLE001 - the forecast is a summary extra; it never fails an account
+        return None
+    if summary.empty or "days_to_recovery" not in summary.columns:
+        return None
+    days = pd.to_numeric(summary["days_to_recovery"], errors="coerce")
+    return None if days.isna().all() else float(days.max())
 
 
 def execute_notebooks(folder: Path, params: dict, *, notebooks=NOTEBOOKS) -> dict:
@@ -119,56 +222,126 @@ def _reason(exc: Exception) -> str:
     return " ".join(text.split())[:300]
 
 
-def summarise(results: list[AccountResult]) -> pd.DataFrame:
-    """One row per account: ok/failed, the worst status per metric, worst accounts first, failures last."""
+def summarise(results: list[AccountResult], out: Path | None = None) -> pd.DataFrame:
+    """One row per account, worst accounts first (failed runs last): run, worst status, days to ODR recovery,
+    the status, rate and target of every metric (its worst channel/window), and links to the outputs."""
     rows = []
     for r in results:
         worst = min((STATUS_ORDER.get(s, 9) for s in r.statuses.values()), default=9)
-        rows.append({"account": r.job.account, "as_of": r.job.as_of.isoformat() if r.job.as_of else None,
-                     "run": "ok" if r.ok else "failed", "error": r.error or "",
-                     "worst_status": next((k for k, v in STATUS_ORDER.items() if v == worst), ""),
-                     **r.statuses, "_rank": (0 if r.ok else 1, worst)})
+        row = {"account": r.job.account, "as_of": r.job.as_of.isoformat() if r.job.as_of else None,
+               "run": "ok" if r.ok else "failed", "error": r.error or "",
+               "worst_status": next((k for k, v in STATUS_ORDER.items() if v == worst), ""),
+               "days_to_recovery": r.days_to_recovery}
+        for metric, status in r.statuses.items():
+            fig = r.figures.get(metric, {})
+            row[metric] = status
+            row[f"{metric}_rate"] = fig.get("rate")
+            row[f"{metric}_target"] = fig.get("target")
+        row["folder"] = _link(r.folder, out)
+        row["letter"] = _link(r.outputs.get("letter"), out)
+        row["notebooks"] = _link((r.folder / "notebooks") if r.folder and r.ok else None, out)
+        row["_rank"] = (0 if r.ok else 1, worst, -(r.days_to_recovery or 0))
+        rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
     return frame.sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
 
 
+def _link(path, out: Path | None) -> str:
+    if not path:
+        return ""
+    path = Path(path)
+    if out is not None:
+        try:
+            return path.resolve().relative_to(out.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+_SORT_SCRIPT = """<script>
+document.querySelectorAll('th').forEach(function (th, col) {
+  th.style.cursor = 'pointer';
+  th.addEventListener('click', function () {
+    var table = th.closest('table'), rows = Array.from(table.querySelectorAll('tr')).slice(1);
+    var asc = th.dataset.dir !== 'asc'; th.dataset.dir = asc ? 'asc' : 'desc';
+    var key = function (r) { var c = r.children[col]; return c.dataset.sort !== undefined ? c.dataset.sort : c.textContent; };
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b), nx = parseFloat(x), ny = parseFloat(y);
+      var cmp = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : x.localeCompare(y);
+      return asc ? cmp : -cmp;
+    });
+    rows.forEach(function (r) { table.appendChild(r); });
+  });
+});
+</script>"""
+COLOURS = {"breached": "#f8d0d0", "at_risk": "#fde9c4", "good": "#d6efd6", "no_data": "#eeeeee", "failed": "#f8d0d0"}
+
+
+def _html_cell(column: str, value) -> str:
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    text = "" if missing else str(value)
+    if column in ("folder", "letter", "notebooks"):
+        if not text:
+            return "<td></td>"
+        href = html.escape(urllib.parse.quote(text), quote=True)
+        return f'<td><a href="{href}">{html.escape(column)}</a></td>'
+    if text in STATUS_ORDER or column == "run" or column == "worst_status":
+        sort = (0 if text == "ok" else 1) if column == "run" else STATUS_ORDER.get(text, 9)
+        style = f' style="background:{COLOURS[text]}"' if text in COLOURS else ""
+        return f'<td data-sort="{sort}"{style}>{html.escape(text)}</td>'
+    if not missing and column.endswith(("_rate", "_target")):
+        return f'<td data-sort="{float(value)!r}">{float(value):.2%}</td>'
+    if not missing and column == "days_to_recovery":
+        return f'<td data-sort="{float(value)!r}">{float(value):.0f}</td>'
+    return f"<td>{html.escape(text)}</td>"
+
+
 def write_summary(summary: pd.DataFrame, out: Path) -> tuple[Path, Path]:
-    """summary.csv and a one-page summary.html (status cells coloured)."""
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path, html_path = out / "summary.csv", out / "summary.html"
-    summary.to_csv(csv_path, index=False)
-    colours = {"breached": "#f8d0d0", "at_risk": "#fde9c4", "good": "#d6efd6", "no_data": "#eeeeee",
-               "failed": "#f8d0d0"}
+    """summary.csv (formula-safe) and a one-page, sortable summary.html; never overwrites (summary-2.csv ...)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in summary.columns)
     body = "".join(
-        "<tr>" + "".join(f'<td style="background:{colours.get(str(v), "white")}">{html.escape(str(v))}</td>'
-                         for v in row) + "</tr>"
-        for row in summary.fillna("").itertuples(index=False))
-    html_path.write_text(
-        "<!doctype html><meta charset='utf-8'><title>reinstate batch summary</title>"
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}</style>"
-        f"<h1>Account health across {len(summary)} accounts</h1>"
-        "<p>Worst status per metric over channels and windows; worst accounts first, failed runs last.</p>"
-        f"<table><tr>{head}</tr>{body}</table>", encoding="utf-8")
+        "<tr>" + "".join(_html_cell(str(c), v) for c, v in row.items()) + "</tr>"
+        for row in summary.to_dict("records"))
+    page = ("<!doctype html><meta charset='utf-8'><title>reinstate batch summary</title>"
+            "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:4px 8px;font-size:13px}th{background:#f4f4f4}</style>"
+            f"<h1>Account health across {len(summary)} accounts</h1>"
+            "<p>Worst status per metric over channels and windows, with its rate and target; days until the "
+            "seller-fulfilled order defect rate is back under target (0 = it is; empty = not within 120 days "
+            "or no such orders). Worst accounts first, failed runs last; click a column to sort.</p>"
+            f"<table><tr>{head}</tr>{body}</table>{_SORT_SCRIPT}")
+    csv_path = write_new_csv(out / "summary.csv", summary)
+    html_path = write_new_text(out / "summary.html", page)
     return csv_path, html_path
 
 
 def run_batch(spec, *, out, as_of=None, marketplace="US", template="odr", notebooks=NOTEBOOKS,
-              progress=print) -> pd.DataFrame:
-    """Run every account, write the summary, and return it."""
+              progress=None) -> pd.DataFrame:
+    """Run every account, write the summary, and return it.
+
+    Progress goes to stderr: a tqdm bar and one line per account, or each line to ``progress(text)`` if given.
+    """
+    from tqdm import tqdm
+
     out = Path(out)
     jobs = discover(spec, as_of=as_of, marketplace=marketplace, template=template)
+    out.mkdir(parents=True, exist_ok=True)  # an --out that cannot be made fails the batch once, not each account
+    bar = tqdm(total=len(jobs), file=sys.stderr, unit="account", disable=progress is not None)
+    say = progress or (lambda text: tqdm.write(printable(text), file=sys.stderr))
     results = []
-    for i, job in enumerate(jobs, 1):
-        progress(f"[{i}/{len(jobs)}] {job.account} (as_of {job.as_of}) ...")
-        result = run_account(job, out, notebooks=notebooks)
-        progress(f"    {'ok' if result.ok else 'FAILED: ' + (result.error or '')}")
-        results.append(result)
-    summary = summarise(results)
+    try:
+        for i, job in enumerate(jobs, 1):
+            bar.set_description(printable(job.account)[:30])
+            say(f"[{i}/{len(jobs)}] {job.account} (as_of {job.as_of}) ...")
+            result = run_account(job, out, notebooks=notebooks)
+            say(f"    {'ok' if result.ok else 'FAILED: ' + (result.error or '')}")
+            results.append(result)
+            bar.update(1)
+    finally:
+        bar.close()
+    summary = summarise(results, out)
     csv_path, html_path = write_summary(summary, out)
-    progress(f"summary: {csv_path} and {html_path}")
+    say(f"summary: {csv_path} and {html_path}")
     return summary
-

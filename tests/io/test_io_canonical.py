@@ -46,9 +46,11 @@ def sample(tmp_path_factory):
 
 
 def test_sample_layout_loads(sample):
-    formats = sorted(f.format for f in sample.files)
+    formats = sorted(f.format for f in sample.files if f.status == "ok")
     assert formats == ["canonical", "canonical_chargebacks", "canonical_claims", "canonical_feedback",
-                       "canonical_returns", "messages"]  # README.md and truth.json are skipped
+                       "canonical_returns", "messages"]
+    # README.md and truth.json are not read, and the report says so (nothing is skipped silently).
+    assert sorted(Path(f.path).name for f in sample.files if f.status == "skipped") == ["README.md", "truth.json"]
     o = sample.orders.set_index("sku")
     o1 = sample.orders[sample.orders["order_id"] == "O1"]
     assert len(sample.orders) == 3 and len(o1) == 2
@@ -69,7 +71,9 @@ def test_messages(sample):
     assert m.loc["M1", "responded_at"] - m.loc["M1", "received_at"] == pd.Timedelta(hours=6)
     assert bool(m.loc["M2", "no_response_needed"]) and pd.isna(m.loc["M2", "responded_at"])
     assert str(sample.messages["received_at"].dtype) == "datetime64[ns, UTC]"
-    assert set(sample.messages["account"]) == {"default"}
+    # A message takes its order's account (the file has none; "default" would be a phantom account).
+    assert set(sample.messages["account"]) == {"shop"}
+    assert sample.messages.set_index("message_id").at["M2", "marketplace"] == "DE"
 
 
 def test_output_dtypes_follow_the_schema(sample):

@@ -21,9 +21,11 @@ def test_json_shape_and_rejects_file(tmp_path, capsys):
     code = cli.main(["validate", str(FIXTURES / "rows_with_problems.csv"), "--json", "--rejects", str(target)])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert set(out) == {"files", "rows_rejected", "rejects_file"}
+    assert set(out) == {"files", "rows_rejected", "rows_unmatched", "rejects_file"}
     (f,) = out["files"]
-    assert set(f) == {"path", "format", "rows_read", "rows_accepted", "rows_rejected"}
+    assert set(f) == {"path", "format", "status", "reason", "rows_read", "rows_accepted", "rows_rejected",
+                      "rows_unmatched"}
+    assert (f["status"], f["reason"], f["rows_unmatched"]) == ("ok", "", 0)
     assert (f["format"], f["rows_read"], f["rows_accepted"], f["rows_rejected"]) == ("canonical", 10, 2, 8)
     assert out["rows_rejected"] == 8 and out["rejects_file"] == str(target)
     assert target.read_text().count("\n") == 1 + 8

@@ -13,5 +13,9 @@ def test_pii_column_names_and_variants():
     for name in ("buyer-email", "Rater Email", "buyer_phone", "ship-address-2", "recipient-name", "cpf",
                  "customer_id", "ship-postal-code", "Buyer Name"):
         assert is_pii_column(name), name
-    for name in ("ship-city", "ship-country", "address-type", "sku", "order_id", "product-name"):
+    # issue 11: the non-standard buyer columns go too
+    for name in ("Shipping Address", "ship-city", "ship-state", "ship-zip", "Full Name", "gift-message-text",
+                 "delivery-instructions"):
+        assert is_pii_column(name), name
+    for name in ("ship-country", "address-type", "sku", "order_id", "product-name"):
         assert not is_pii_column(name), name

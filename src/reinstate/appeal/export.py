@@ -12,11 +12,13 @@ import io
 import json
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import ConfigError
+from ..errors import ConfigError, strip_control
 from ..files import candidates, write_new
 from ..io.schema import PII_COLUMNS
 from . import blocks
@@ -33,6 +35,8 @@ FREE_TEXT = ("feedback_text", "return_comment", "message", "message_text", "comm
 def letter_bytes(markdown: str, fmt: str, *, ascii_quotes: bool = False, width: int = 0,
                  title: str = "Plan of Action") -> bytes:
     """The letter in one format ("txt", "md", "html", "docx") as bytes."""
+    # Control characters typed into a field (ESC, BEL, NUL) are invalid in .docx XML and unwanted anywhere.
+    markdown = strip_control(markdown)
     if fmt == "txt":
         return blocks.to_text(markdown, width=width, ascii_quotes=ascii_quotes).encode("utf-8")
     if fmt == "md":
@@ -89,17 +93,16 @@ def safe_orders_table(orders: pd.DataFrame, *, include_text: bool = False) -> pd
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    return strip_control(frame.to_csv(index=False)).encode("utf-8")
 
 
-def _claim_dir(out_dir: Path) -> Path:
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+def _publish_dir(tmp: Path, out_dir: Path) -> Path:
+    """Rename the finished pack to out_dir or its first free numbered variant (never onto an existing one)."""
     for target in candidates(out_dir):
-        try:
-            os.mkdir(target)
-            return target
-        except FileExistsError:
+        if target.exists():
             continue
+        os.rename(tmp, target)
+        return target
     raise AssertionError("unreachable")
 
 
@@ -114,7 +117,30 @@ def export_evidence_pack(out_dir: str | Path, *, letter: str, orders_frame: pd.D
     metrics.csv and metrics.json (the health table), causes.csv (diagnosis hypotheses), contacts.csv, one PNG
     per matplotlib Figure in `figures` ({name: Figure}), and manifest.json with the sha256 of every file.
     """
-    folder = _claim_dir(Path(out_dir))
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Written into a hidden temporary folder and renamed when complete: a failure half way leaves no pack
+    # without a manifest behind.
+    folder = Path(tempfile.mkdtemp(prefix=".evidence-", dir=out_dir.parent))
+    try:
+        _write_pack(folder, letter=letter, orders_frame=orders_frame, health=health, figures=figures,
+                    diagnosis=diagnosis, contacts=contacts, letter_formats=letter_formats,
+                    include_text=include_text, title=title)
+        os.chmod(folder, 0o777 & ~_umask())  # mkdtemp makes it private; a pack gets normal permissions
+        return _publish_dir(folder, out_dir)
+    finally:
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_pack(folder: Path, *, letter, orders_frame, health, figures, diagnosis, contacts, letter_formats,
+                include_text, title) -> None:
     written: list[Path] = []
     for fmt in letter_formats:
         written.append(write_new(folder / f"letter.{fmt}", letter_bytes(letter, fmt, title=title)))
@@ -143,4 +169,3 @@ def export_evidence_pack(out_dir: str | Path, *, letter: str, orders_frame: pd.D
                    "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in written],
     }
     write_new(folder / "manifest.json", json.dumps(manifest, indent=2).encode("utf-8"))
-    return folder

@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module here with two functions:
 ``add_parser(subparsers)`` registers its arguments and ``run(args) -> int`` does the work.
-User errors (``ReinstateError``) are printed as one clear line on stderr with exit code 2, no traceback.
+User errors (``ReinstateError``) and operating-system errors (a folder that cannot be read or written, a
+parent that is a file, a name too long) are printed as one clear line on stderr with exit code 2, no
+traceback; control characters in them are shown escaped, never sent to the terminal.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import importlib
 import os
 import sys
 
-from ..errors import ReinstateError
+from ..errors import ReinstateError, printable
 
 # Subcommand modules, in the order `reinstate --help` lists them.
 COMMANDS = ("validate", "sample", "metrics", "history", "diagnose", "templates", "lint", "letter", "batch")
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except ReinstateError as exc:
-        print(f"reinstate {args.command}: error: {exc}", file=sys.stderr)
+        print(printable(f"reinstate {args.command}: error: {' '.join(str(exc).splitlines())}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -53,6 +55,45 @@ def main(argv: list[str] | None = None) -> int:
         # `reinstate metrics … --json | head`: the reader left; say nothing more (and nothing at exit)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        print(printable(f"reinstate {args.command}: error: {os_error_text(exc)}"), file=sys.stderr)
+        return 2
+
+
+def add_skip_bad_files(parser) -> None:
+    """The --skip-bad-files option of the commands that analyse (metrics, diagnose)."""
+    parser.add_argument("--skip-bad-files", action="store_true",
+                        help="leave out files that cannot be used (named on stderr) instead of stopping")
+
+
+def load_for(args, **options):
+    """``reinstate.load`` for a command: stops naming every bad file unless --skip-bad-files, then names
+    each file left out on stderr."""
+    import warnings
+
+    from ..io.encoding import LoadWarning
+    from ..io.load import load
+
+    skip = bool(getattr(args, "skip_bad_files", False))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LoadWarning)
+        data = load(args.paths, skip_bad_files=skip, **options)
+    for w in caught:  # what the loader repaired or left out, one line each (not Python's warning format)
+        if issubclass(w.category, LoadWarning):
+            print(printable(f"reinstate {args.command}: warning: {w.message}"), file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    for f in data.files:
+        if f.status == "error":
+            print(printable(f"reinstate {args.command}: warning: left out {f.reason}"), file=sys.stderr)
+    return data
+
+
+def os_error_text(exc: OSError) -> str:
+    """'/out/x.csv: permission denied' from an OSError (the path(s) first, then what the system said)."""
+    where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    what = (exc.strerror or str(exc) or type(exc).__name__).lower()
+    return f"{where}: {what}" if where else what
 
 
 if __name__ == "__main__":  # pragma: no cover

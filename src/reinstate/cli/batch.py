@@ -1,7 +1,8 @@
 """`reinstate batch --accounts DIR_OR_CSV --out DIR [--as-of YYYY-MM-DD] [--template ID]`.
 
 Runs the notebooks once per account (papermill), writes metrics.json, diagnosis.json, the letter and an
-evidence pack per account, then summary.csv and summary.html across accounts. Exit 0 when every account ran,
+evidence pack per account, then summary.csv and summary.html across accounts (progress on stderr). Nothing is
+overwritten: a rerun into the same --out gets numbered folders and summary-2.*. Exit 0 when every account ran,
 1 when some failed (the summary names them and why), 2 on a bad --accounts argument.
 """
 from __future__ import annotations

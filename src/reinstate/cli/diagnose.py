@@ -14,7 +14,8 @@ import re
 import sys
 import textwrap
 
-from ..files import write_new_text
+from ..files import write_new_csv
+from . import add_skip_bad_files
 
 
 def add_parser(sub):
@@ -35,6 +36,7 @@ def add_parser(sub):
     p.add_argument("--out", metavar="FILE", help="also write the causes and failing orders to FILE: .xlsx, .csv, "
                                                  ".parquet or .json (never overwrites)")
     p.add_argument("--wide", action="store_true", help="do not wrap the summary to the terminal width")
+    add_skip_bad_files(p)
     return p
 
 
@@ -74,9 +76,9 @@ def run(args: argparse.Namespace) -> int:
     from ..diagnosis.engine import diagnose
     from ..errors import ConfigError
     from ..export_tables import check_suffix, write_tables
-    from ..io.load import load
     from ..metrics.windows import to_day
     from ..session import iso_day
+    from . import load_for
     from .metrics import steps, terminal_width
 
     as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
@@ -90,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         check_suffix(args.out)
     with steps(2, "diagnose") as bar:
         bar.set_postfix_str("loading")
-        data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
+        data = load_for(args, **({"marketplace": args.marketplace} if args.marketplace else {}))
         bar.update()
         bar.set_postfix_str(f"{data.orders['order_id'].nunique():,} orders")
         dx = diagnose(data, as_of=as_of, account=args.account, marketplace=args.marketplace,
@@ -101,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         for path in write_tables(args.out, {"causes": causes_table(dx), "failing_orders": failing_orders_table(dx)}):
             print(f"reinstate diagnose: wrote {path}", file=sys.stderr)
     if args.tags:
-        target = write_new_text(args.tags, tags_table(dx).to_csv(index=False))
+        target = write_new_csv(args.tags, tags_table(dx))  # formula-safe, like every CSV export
         print(f"reinstate diagnose: wrote per-order tags to {target}", file=sys.stderr)
     if args.json:
         sys.stdout.write(dx.to_json(indent=2) + "\n")

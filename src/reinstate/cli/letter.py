@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     if "evidence" in written:
         print(f"wrote evidence pack {written['evidence']}")
     out = sys.stdout if args.out else sys.stderr
-    print("", file=out)
+    print(file=out)
     _stdout, sys.stdout = sys.stdout, out
     try:
         print_findings(appeal.markdown, appeal.lint, name=str(args.out or "letter"))

@@ -21,6 +21,7 @@ import textwrap
 from ..errors import ConfigError
 from ..metrics.contract import JSON_FIELDS  # noqa: F401  (re-exported: the contract lives beside the metrics)
 from ..metrics.contract import health_to_json as to_json
+from . import add_skip_bad_files
 
 COLOURS = {"good": "\033[32m", "at_risk": "\033[33m", "breached": "\033[31;1m", "no_data": "\033[2m"}
 RESET = "\033[0m"
@@ -55,6 +56,7 @@ def add_parser(sub):
     p.add_argument("--wide", action="store_true", help="every column, unwrapped (ignores the terminal width)")
     from .history import add_engine_arguments
     add_engine_arguments(p)  # --save/--store (history), --engine/--spark-master
+    add_skip_bad_files(p)
     return p
 
 
@@ -66,7 +68,7 @@ def terminal_width() -> int:
 def to_table(health, *, colour: bool, width: int | None = None, wide: bool = False) -> str:
     """The health table as text: fitted to ``width`` (default: the terminal) with short names and the notes
     as numbered footnotes; ``wide``: every column (account, marketplace, full window, note) on one line."""
-    several = lambda col: health[col].nunique() > 1 if len(health) else False  # noqa: E731
+    several = lambda col: health[col].nunique() > 1 if len(health) else False
     heads = []
     if wide or several("account"):
         heads.append("account")
@@ -117,7 +119,7 @@ def _fit(heads: list[str], widths: list[int], width: int) -> list[int]:
     """Make a row fit ``width``: shrink the name columns (account, then metric, in place), then leave out the
     window dates (the days column stays). Figures keep their width. Returns the column indexes to show."""
     keep = list(range(len(heads)))
-    total = lambda: sum(widths[i] for i in keep) + 2 * (len(keep) - 1)  # noqa: E731
+    total = lambda: sum(widths[i] for i in keep) + 2 * (len(keep) - 1)
 
     def shrink(floors):
         for name, floor in floors:
@@ -190,11 +192,11 @@ def steps(total: int, what: str):
 
 def run(args: argparse.Namespace) -> int:
     from ..export_tables import check_suffix, health_tables, write_tables
-    from ..io.load import load
     from ..metrics.display import reconciliation_text
     from ..metrics.health import account_health
     from ..metrics.windows import to_day
     from ..session import iso_day
+    from . import load_for
     from .history import engine_options, save_history
 
     as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
@@ -203,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         check_suffix(args.out)
     with steps(2 if not args.out else 3, "metrics") as bar:
-        data = load(args.paths, marketplace=args.marketplace) if args.marketplace else load(args.paths)
+        data = load_for(args, **({"marketplace": args.marketplace} if args.marketplace else {}))
         bar.update()
         health = account_health(data, as_of=as_of, marketplace=args.marketplace, account=args.account,
                                 include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset,

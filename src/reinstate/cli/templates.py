@@ -48,7 +48,6 @@ def check_template(template_id: str) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     from ..appeal.registry import templates
-
     from ..errors import TemplateError
     from ..paths import template_dirs
 

@@ -20,6 +20,7 @@ from ..reference import marketplaces, timezone_of
 from .schema import ENUMS, KIND_DTYPES
 
 UTC_NS = KIND_DTYPES["timestamp"]
+INT_LIMIT = 2**53  # the largest integer a float holds exactly
 TRUE = ("true", "1", "yes", "y", "t")
 FALSE = ("false", "0", "no", "n", "f")
 # Time-zone abbreviations seen in Seller Central downloads -> offsets (only unambiguous ones).
@@ -27,7 +28,9 @@ TZ_ABBREVIATIONS = {"UTC": "+00:00", "GMT": "+00:00", "PST": "-08:00", "PDT": "-
                     "MDT": "-06:00", "CST": "-06:00", "CDT": "-05:00", "EST": "-05:00", "EDT": "-04:00",
                     "BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "JST": "+09:00"}
 # Spelled with [0-9] and [ ] (not \d, \s) so pandas can hand them to pyarrow's RE2 instead of Python's re.
-_HAS_OFFSET = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?[ ]*(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+# A time (hours alone, as in T23Z, or with minutes and seconds) followed by an offset: Z, +01, +0, -0800, +5:30.
+_HAS_OFFSET = (r"[T ][0-9]{1,2}(?::[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?)?[ ]*"
+               r"(?:[zZ]|[+-][0-9]{1,2}(?::?[0-9]{2})?)$")
 _DATE_ONLY = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 
 
@@ -94,8 +97,20 @@ def parse_int(values: pd.Series) -> tuple[pd.Series, pd.Series]:
                                          np.asarray(ints.is_null(), dtype=bool))
             return pd.Series(out, index=s.index), pd.Series(False, index=s.index)
     num = pd.to_numeric(s, errors="coerce").astype("Float64")
-    bad = (s.notna() & (num.isna() | (num != num.round()))).fillna(True) & s.notna()
+    # 1e20, inf and 2**63 are numbers but no integer column holds them: casting would wrap them round to
+    # -9223372036854775808 (and a reason such as "negative quantity"). Beyond 2**53 a float is not exact.
+    huge = (num.abs() > INT_LIMIT).fillna(False)
+    bad = (s.notna() & (num.isna() | (num != num.round()) | huge)).fillna(True) & s.notna()
     return num.where(~bad).round().astype("Int64"), bad.astype(bool)
+
+
+def int_reasons(values: pd.Series, bad: pd.Series) -> list[str]:
+    """Why each bad value of ``parse_int`` is bad: out of range (1e20, inf) or not an integer at all."""
+    s = clean_strings(values[bad]) if not pd.api.types.is_numeric_dtype(values.dtype) else values[bad]
+    num = pd.to_numeric(s, errors="coerce").astype("Float64")
+    huge = (num.abs() > INT_LIMIT).fillna(False).to_numpy(dtype=bool)
+    return ["number too large (expected a whole number such as 1 or 12)" if h else "not an integer"
+            for h in huge]
 
 
 def parse_float(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -120,6 +135,8 @@ def parse_timestamp(values: pd.Series, marketplace: pd.Series, *, deadline: bool
     fast = _all_offset_iso(s)
     if fast is not None:
         return fast, pd.Series(False, index=index)
+    # Only values that start like an ISO date are dates: pandas reads "now" and "today" as the clock.
+    s = s.mask(~s.str.contains(r"^[0-9]{4}", regex=True).fillna(False))
     has_offset = s.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
     rest = present & ~has_offset
     # Zone abbreviations ("2013-01-07 07:35:42 PST") are looked for only among values without an offset.
@@ -131,16 +148,27 @@ def parse_timestamp(values: pd.Series, marketplace: pd.Series, *, deadline: bool
         s[rest] = fixed
         has_offset = s.str.contains(_HAS_OFFSET, regex=True).fillna(False).astype(bool)
     if has_offset.any():
-        out[has_offset] = pd.to_datetime(s[has_offset], format="ISO8601", utc=True, errors="coerce")
-    naive = present & ~has_offset
+        out[has_offset] = _in_range(pd.to_datetime(s[has_offset], format="ISO8601", utc=True, errors="coerce"))
+    naive = present & ~has_offset & s.notna()
     if naive.any():
         text = s[naive]
         if deadline:
             # A bare date in a deadline column is the end of that local day.
             text = text.mask(text.str.fullmatch(_DATE_ONLY).fillna(False), text + " 23:59:59")
-        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        # Parsed as if UTC and then made naive: the wall-clock time, and never "Mixed timezones" or
+        # "Already tz-aware" for a value whose offset the pattern above did not recognise.
+        parsed = _in_range(pd.to_datetime(text, format="ISO8601", utc=True, errors="coerce")).dt.tz_localize(None)
         out[naive] = _localize(parsed, marketplace[naive])
     return out.astype(UTC_NS), (present & out.isna()).astype(bool)
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """UTC timestamps outside 1900-2199 (year 1, year 9999) as NaT: no export holds them, and nanosecond
+    timestamps cannot (they end in 2262)."""
+    parsed = pd.Series(parsed)
+    years = parsed.dt.year
+    ok = ((years >= 1900) & (years < 2200)).fillna(False).to_numpy(dtype=bool)
+    return parsed.where(ok).astype(UTC_NS)
 
 
 def _all_offset_iso(s: pd.Series) -> pd.Series | None:

@@ -40,13 +40,46 @@ def to_utf8(raw: bytes, *, path, marketplace: str = "US") -> tuple[bytes, str]:
     if bom or (non_ascii - bad > 0 and bad <= STRAY_BYTE_SHARE * non_ascii):
         _warn_replaced(text, path, "utf-8")
         return text.encode("utf-8"), "utf-8 (with replacement)"
-    for encoding in _candidates(raw, marketplace):
+    candidates = _candidates(raw, marketplace)
+    mixed = _mixed(raw, candidates, path)
+    if mixed is not None:
+        return mixed
+    for encoding in candidates:
         try:
             return raw.decode(encoding).encode("utf-8"), encoding
         except (UnicodeDecodeError, LookupError):
             continue
     _warn_replaced(text, path, "utf-8")
     return text.encode("utf-8"), "utf-8 (with replacement)"
+
+
+def _mixed(raw: bytes, candidates: list[str], path) -> tuple[bytes, str] | None:
+    """A file whose lines are partly UTF-8 and partly a legacy encoding (two exports pasted together):
+    each line decoded on its own, with a warning naming the lines that were not UTF-8. None when not mixed."""
+    lines = raw.split(b"\n")
+    utf8_lines, other = 0, []
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            other.append(i)
+    if not utf8_lines or not other:
+        return None
+    legacy = next((c for c in candidates if c.lower() not in ("utf-8", "utf_8", "ascii")), "cp1252")
+    out = list(lines)
+    for i in other:
+        try:
+            out[i] = lines[i].decode(legacy).encode("utf-8")
+        except UnicodeDecodeError:
+            legacy = "latin-1"  # decodes any byte; the warning says which lines to check
+            out[i] = lines[i].decode(legacy).encode("utf-8")
+    shown = ", ".join(str(i + 1) for i in other[:10]) + (" ..." if len(other) > 10 else "")
+    warnings.warn(f"{path}: mixed encodings: {utf8_lines} line(s) are UTF-8 and {len(other)} are not; "
+                  f"line(s) {shown} were read as {legacy}", LoadWarning, stacklevel=3)
+    return b"\n".join(out), f"utf-8 + {legacy} (mixed)"
 
 
 def _candidates(raw: bytes, marketplace: str) -> list[str]:

@@ -7,7 +7,7 @@ Row-level problems never drop a row silently; each returns a *problems* frame wi
 (``_row`` = position in the file's table, ``column``, ``value``, ``reason``) that the loader turns into the
 rejects table (file, line, column, value, reason):
     a value that does not parse (date, integer, true/false, enumeration)        -> ``coerce_frame``
-    a missing required value, rating outside 1..5, negative quantity, a value
+    a missing required value, rating outside 1..5, quantity outside 0..10000, a value
     outside an enumeration                                                       -> ``ROW_RULES`` (pandera)
     exact duplicate rows (the first is kept)                                     -> ``duplicate_problems``
     order-level values that disagree across an order's item rows (all rows of
@@ -27,10 +27,14 @@ from .read import DELIMITERS, RawTable
 PROBLEM_COLUMNS = ("_row", "column", "value", "reason")
 TEXT_COLUMNS = {"item_status": "enum_order_status"}  # extra columns with a known kind
 
+MAX_QUANTITY = 10_000  # units per order item; more is a typo or a spreadsheet artefact, not an order
+
 # Values a pandera rule checks; a value failing its rule rejects the row with this reason.
-ROW_RULES: dict[str, pa.Check] = {
-    "feedback_rating": pa.Check.in_range(1, 5, error="rating outside 1..5"),
-    "quantity": pa.Check.ge(0, error="negative quantity (expected an integer >= 0)"),
+ROW_RULES: dict[str, list[pa.Check]] = {
+    "feedback_rating": [pa.Check.in_range(1, 5, error="rating outside 1..5")],
+    "quantity": [pa.Check.ge(0, error="negative quantity (expected an integer >= 0)"),
+                 pa.Check.le(MAX_QUANTITY, error=f"quantity above {MAX_QUANTITY} (expected the units of one "
+                                                 "order item)")],
 }
 REQUIRED_VALUES = {
     "orders": schema.REQUIRED,
@@ -165,7 +169,8 @@ def coerce_frame(frame: pd.DataFrame, *, marketplace: str, account: str, kinds=N
             note(col, bad, raw, "unknown value (expected one of " + ", ".join(schema.ENUMS["order_status"]) + ")")
         elif kind == "int":
             out[col], bad = coerce.parse_int(raw)
-            note(col, bad, raw, "not an integer")
+            if bad.any():
+                note(col, bad, raw, coerce.int_reasons(raw, bad))
         elif kind == "bool":
             out[col], bad = coerce.parse_bool(raw)
             note(col, bad, raw, "not true/false (expected true, false, 1, 0, yes or no)")
@@ -182,7 +187,7 @@ def rule_problems(frame: pd.DataFrame, *, table: str = "orders") -> pd.DataFrame
     """Row rules checked with pandera: required values present, rating 1..5, quantity >= 0."""
     columns = {}
     for col in frame.columns:
-        checks = [ROW_RULES[col]] if col in ROW_RULES else []
+        checks = list(ROW_RULES.get(col, []))
         required = col in REQUIRED_VALUES[table]
         if checks or required:
             columns[col] = pa.Column(nullable=not required, checks=checks)
