@@ -8,6 +8,7 @@ and text that a spreadsheet would run as a formula (starting with = + - @ or a t
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -159,8 +160,10 @@ def _xlsx_value(value):
         return None
     if isinstance(value, float) and pd.isna(value):
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        # Excel has no time zones: a zoned time (e.g. in an object column) is written in UTC, like plain() does.
+        stamp = pd.Timestamp(value)
+        return (stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp).to_pydatetime()
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
         return value.item()
     return value
