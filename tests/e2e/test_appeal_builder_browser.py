@@ -188,6 +188,9 @@ def test_chinese_ui_is_translated_and_nothing_is_cut_off(page, voila):
     page.locator(".rs-language button", has_text="简体中文").click()
     expect(_tab(page, "1 · 账户与问题")).to_be_visible()
     expect(page.locator(".rs-merchant-token label")).to_have_text("商户编号")
+    # The letter needs a store name; fill it here so this test does not depend on another test's saved draft.
+    page.locator(".rs-store-name input").fill(STORE)
+    page.locator(".rs-store-name input").press("Tab")
     expect(page.locator(".rs-channel-note")).to_contain_text("同样超标")
     assert _clipped(page, ".rs-appeal-builder .widget-label") == []        # "商户编号 (Merchant t…" and the like
 
