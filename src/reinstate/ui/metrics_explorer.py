@@ -5,8 +5,9 @@
 
 Widgets are attributes, callbacks are methods, state is plain attributes (``as_of``, ``account``,
 ``marketplace``, ``channel``, ``metric``, ``tag``, ``health``, ``drill``); nothing is displayed in
-``__init__``. The per-order flags are computed once per as-of date and reused by every metric, the
-trend and the drill-down, so a control change costs a few tens of milliseconds on the sample.
+``__init__``. Everything is computed by the shared ``reinstate.Analysis`` of the selection on screen: the
+per-order facts once per (as-of date, account, marketplace), reused by every metric, the trend and the
+drill-down, so a control change costs a few tens of milliseconds on the sample.
 """
 from __future__ import annotations
 
@@ -98,8 +99,7 @@ class MetricsExplorer(WidgetApp):
         self.health = pd.DataFrame()
         self.drill = pd.DataFrame()
         self.trend = pd.DataFrame()
-        self._flags: dict = {}
-        self._trends: dict = {}            # every cached result, keyed by what selects it
+        self._trends: dict = {}            # the trend PNGs, keyed by what selects them
         self._tags: dict = {}
 
         self._build_widgets()
@@ -107,32 +107,15 @@ class MetricsExplorer(WidgetApp):
 
     # ------------------------------------------------------------------------------------------------
     # cached computations
-    def flags(self):
-        """order_flags for the whole data set at ``as_of`` (one pass, shared by every metric)."""
-        from ..metrics.flags import order_flags
-        if self.as_of not in self._flags:
-            self._flags[self.as_of] = order_flags(self.analysis.data.orders, as_of=self.as_of)
-        return self._flags[self.as_of]
+    def selected(self):
+        """The ``reinstate.Analysis`` of the selection on screen (its results are computed once and kept)."""
+        return backend.view(self.analysis, as_of=self.as_of, account=self.account, marketplace=self.marketplace)
 
     def _health(self) -> pd.DataFrame:
-        from ..metrics.health import account_health
-        account, marketplace = self.analysis.selection(self.account, self.marketplace)
-        key = ("health", self.as_of, account, marketplace)
-        if key not in self._trends:
-            self._trends[key] = account_health(self.analysis.data, as_of=self.as_of, account=account,
-                                               marketplace=marketplace, flags=self.flags())
-        return self._trends[key]
+        return self.selected().health()
 
     def _trend(self) -> pd.DataFrame:
-        from ..metrics.trend import metric_trend
-        key = ("trend", self.as_of, self.account, self.marketplace, self.metric)
-        if key not in self._trends:
-            start = pd.Timestamp(self.as_of) - pd.Timedelta(days=self.trend_days - 1)
-            account, marketplace = self.analysis.selection(self.account, self.marketplace)
-            self._trends[key] = metric_trend(self.analysis.data, metric=self.metric, start=start.date(),
-                                             end=self.as_of, account=account, marketplace=marketplace,
-                                             flags=self.flags())
-        frame = self._trends[key]
+        frame = self.selected().trend(metric=self.metric, days=self.trend_days)
         if self.channel is not None and len(frame):
             frame = frame[frame["channel"].isin([self.channel, "ALL"])]
         return frame
@@ -144,7 +127,7 @@ class MetricsExplorer(WidgetApp):
         key = (self.account, self.marketplace)
         if key not in self._tags:
             try:
-                dx = self.analysis.diagnosis(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
+                dx = self.selected().diagnosis()
                 self._tags[key] = backend.tags_by_order(getattr(dx, "tags", None))
             except (ReinstateError, ValueError, KeyError) as exc:  # tags are an extra here: the metrics stay usable without them
                 self.w_error.value = pill(html.escape(f"cause tags unavailable: {exc}"), "at_risk")
@@ -311,16 +294,16 @@ class MetricsExplorer(WidgetApp):
         """The tables behind the download: health as shown, the failing orders and, when Amazon's report was
         loaded, the reconciliation."""
         from ..export_tables import health_tables
-        from ..metrics.reconcile import reconcile
 
         data = self.analysis.data
         rec = None
         if getattr(data, "performance", None) is not None:
             try:
-                rec = reconcile(data, account=self.account, marketplace=self.marketplace)
+                rec = self.selected().reconciliation()
             except (ReinstateError, ValueError, KeyError):
                 rec = None  # another account's report: the download still has health and orders
-        return health_tables(data, self.visible_health(), as_of=self.as_of, reconciliation=rec)
+        return health_tables(data, self.visible_health(), as_of=self.as_of, reconciliation=rec,
+                             flags=self.selected().flags)
 
     def export(self) -> list[Path]:
         """Write the tables in the chosen format (into ``out_dir``/exports when given, never overwriting) and show
@@ -353,7 +336,7 @@ class MetricsExplorer(WidgetApp):
         self.w_export_result.value = f"{html.escape(self._local('download_ready'))}: {' · '.join(links)}{where}"
 
     def _show_trend(self):
-        key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel)
+        key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel, self.language)
         try:
             self.trend = self._trend()
         except (ReinstateError, ValueError, KeyError) as exc:
@@ -363,7 +346,8 @@ class MetricsExplorer(WidgetApp):
             fig = Figure(figsize=(9.5, 3.6), dpi=90)
             ax = fig.add_subplot()
             fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.2)
-            backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, "en"), ax=ax)
+            backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, self.language), ax=ax,
+                               language=self.language)
             buf = io.BytesIO()
             fig.savefig(buf, format="png")
             self._trends[key] = buf.getvalue()
@@ -371,15 +355,8 @@ class MetricsExplorer(WidgetApp):
 
     def _show_drill(self):
         L = lambda key: label(key, self.language)
-        from ..metrics.health import drilldown
-        key = ("drill", self.as_of, self.account, self.marketplace, self.metric, self.channel)
         try:
-            if key not in self._trends:
-                account, marketplace = self.analysis.selection(self.account, self.marketplace)
-                self._trends[key] = drilldown(self.analysis.data, as_of=self.as_of, metric=self.metric,
-                                              channel=self.channel, account=account,
-                                              marketplace=marketplace, flags=self.flags())
-            drill = self._trends[key]
+            drill = self.selected().drilldown(self.metric, channel=self.channel)
         except (ReinstateError, ValueError, KeyError) as exc:
             drill = pd.DataFrame(columns=list(DRILL_COLUMNS))
             self.w_error.value = pill(html.escape(f"drill-down: {exc}"), "breached")
