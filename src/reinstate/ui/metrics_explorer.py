@@ -48,7 +48,8 @@ MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 LOCAL_LABELS = {"download": {"en": "Download tables", "zh": "下载表格"},
                 "download_format": {"en": "Format", "zh": "格式"},
                 "download_ready": {"en": "Ready", "zh": "已生成"},
-                "worst_category": {"en": "worst category", "zh": "最差类目"}}
+                "worst_category": {"en": "worst category", "zh": "最差类目"},
+                "history": {"en": "Saved snapshots (history store)", "zh": "已保存的历史快照"}}
 
 
 def _pct(rate) -> str:
@@ -80,10 +81,12 @@ class MetricsExplorer(WidgetApp):
 
     ``data``: a loaded ``Dataset`` (or a ``backend.Analysis`` shared with the appeal builder);
     ``as_of``: the Account Health date; ``account``/``marketplace`` default to the first in the data.
+    ``store``: the metric history file (default ``REINSTATE_STORE`` or ./reinstate-history.duckdb); when it
+    exists, the saved snapshots of the chosen metric are listed under the trend (nothing otherwise).
     """
 
     def __init__(self, data, *, as_of, account=None, marketplace=None, metric="order_defect_rate",
-                 channel=None, language="en", trend_days: int = 90, out_dir=None):
+                 channel=None, language="en", trend_days: int = 90, out_dir=None, store=None):
         self.analysis = data if isinstance(data, backend.Analysis) else backend.Analysis(data)
         self.as_of = backend.as_date(as_of)
         self.language = language if language in languages() else "en"
@@ -96,6 +99,8 @@ class MetricsExplorer(WidgetApp):
         self.tag = None                   # None = every cause tag
         self.trend_days = trend_days
         self.out_dir = Path(out_dir) if out_dir is not None else None  # downloads are also saved under it
+        self.store = store
+        self.history = None               # the saved snapshots shown (None: no store or nothing saved)
         self.health = pd.DataFrame()
         self.drill = pd.DataFrame()
         self.trend = pd.DataFrame()
@@ -161,6 +166,8 @@ class MetricsExplorer(WidgetApp):
         self.w_metric.add_class("rs-metric")
         self.w_trend = w.Image(format="png", layout=w.Layout(width="860px"))
         self.w_trend.add_class("rs-trend")
+        self.w_history = w.HTML(layout=w.Layout(max_height="240px", overflow="auto", display="none"))
+        self.w_history.add_class("rs-history")
         self.w_tag = w.Dropdown(options=[], style={"description_width": LABEL_WIDTH},
                                 layout=w.Layout(width="460px"))
         self.w_tag.add_class("rs-tag-filter")
@@ -188,7 +195,7 @@ class MetricsExplorer(WidgetApp):
         export = w.HBox([self.w_export_format, self.w_export, self.w_export_result],
                         layout=w.Layout(align_items="center", flex_flow="row wrap"))
         self.widget = w.VBox([stylesheet(), header, controls, self.w_error, self.w_cards, self.w_metric,
-                              self.w_trend, self.w_drill_title, self.w_tag, self.w_drill, export])
+                              self.w_trend, self.w_history, self.w_drill_title, self.w_tag, self.w_drill, export])
         self.widget.add_class("rs-app")
         self.widget.add_class("rs-metrics-explorer")
 
@@ -242,6 +249,7 @@ class MetricsExplorer(WidgetApp):
         self._labels()
         self._show_cards()
         self._show_trend()
+        self._show_history()
         self._show_drill()
 
     def visible_health(self) -> pd.DataFrame:
@@ -353,6 +361,28 @@ class MetricsExplorer(WidgetApp):
             self._trends[key] = buf.getvalue()
         self.w_trend.value = self._trends[key]
 
+    def _show_history(self):
+        """The saved snapshots of the chosen metric (newest first), or nothing when there is no store."""
+        from ..history.display import saved_history
+        try:
+            frame = saved_history(self.metric, store=self.store, account=self.account, marketplace=self.marketplace)
+        except (ReinstateError, OSError) as exc:  # e.g. a store another process holds: today's figures stand
+            frame = None
+            self.w_error.value = pill(html.escape(f"history: {exc}"), "at_risk")
+        if frame is not None and self.channel is not None:
+            frame = frame[frame["channel"].isin([self.channel, "ALL"])]
+        self.history = frame if frame is not None and len(frame) else None
+        if self.history is None:
+            self.w_history.value = ""
+            self.w_history.layout.display = "none"
+            return
+        shown = self.history.sort_values(["as_of", "channel", "window_days"], ascending=[False, True, True])
+        shown = shown.assign(rate=shown["rate"].map(_pct))
+        self.w_history.value = (f'<div class="rs-section">{html.escape(self._local("history"))}</div>'
+                                + backend.table_html(shown, ["as_of", "channel", "window_days", "numerator",
+                                                             "denominator", "rate", "status"], max_rows=60))
+        self.w_history.layout.display = None
+
     def _show_drill(self):
         L = lambda key: label(key, self.language)
         try:
@@ -391,6 +421,7 @@ class MetricsExplorer(WidgetApp):
             self.w_metric.value = metric
         self._show_cards()
         self._show_trend()
+        self._show_history()
         self._show_drill()
 
     def _on_control(self, change):
