@@ -118,3 +118,15 @@ def test_no_stage_imports_a_front_end():
                         f in text for f in ("..cli", "..ui", "reinstate.cli", "reinstate.ui", "..demo", "..batch")):
                     offenders.append(f"{path.relative_to(ROOT)}: {text}")
     assert not offenders, offenders
+
+
+def test_plots_take_the_analysis_and_reuse_its_results(counted, sample):
+    import matplotlib.pyplot as plt
+
+    from reinstate.plots import metrics as mplots
+    a = analyze(sample, as_of=AS_OF)
+    ax = mplots.plot_odr_trend(a)
+    mplots.plot_recovery(a, channel="MFN")
+    mplots.plot_odr_trend(a)
+    assert ax.lines and len(counted) == 1
+    plt.close("all")
