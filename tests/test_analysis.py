@@ -2,8 +2,6 @@
 the stage functions called directly."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd

@@ -97,7 +97,7 @@ class Analysis:
                 marketplace = None
         return account, marketplace
 
-    def at(self, *, as_of=None, account=None, marketplace=None) -> "Analysis":
+    def at(self, *, as_of=None, account=None, marketplace=None) -> Analysis:
         """The analysis of the same data for another day or selection (as_of None = this one's day); kept, so
         asking again returns the same object with its results."""
         day = self.as_of if as_of is None else _day(as_of)

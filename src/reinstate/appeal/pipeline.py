@@ -170,10 +170,9 @@ def evidence_figures(data, diagnosis, *, as_of, marketplace=None) -> dict:
     """Plots for the evidence pack; a plot that cannot be drawn is skipped with a note on stderr."""
     import matplotlib.pyplot as plt
 
+    from ..analysis import Analysis
     from ..plots.diagnosis import plot_pareto
     from ..plots.metrics import plot_odr_trend, plot_recovery
-
-    from ..analysis import Analysis
     if isinstance(data, Analysis):  # the analysis' own trend and forecast, not a second computation
         analysis = data.at(as_of=as_of, account=data.account, marketplace=data.marketplace or marketplace)
         trend_of = lambda: analysis.trend(metric=["order_defect_rate"], days=90)

@@ -14,9 +14,8 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..appeal.formatting import as_date
 from ..analysis import Analysis as _Analysis
-
+from ..appeal.formatting import as_date
 
 # The apps share one ``reinstate.Analysis`` of the data; ``analysis.at(as_of=, account=, marketplace=)`` is the
 # cached analysis of the selection on screen (health, trend, drill-down, diagnosis and the argued letter each
