@@ -115,6 +115,45 @@ def load_csv_metrics(folder: Path):
     return (lambda: None), body
 
 
+def _sequence(data, as_of, through_analysis: bool) -> dict:
+    """What the demo and notebook 02/03 ask for: health, the ODR drill-down, a 90-day trend of every metric,
+    the recovery forecast, removable defects, the diagnosis and the ODR letter's argument."""
+    from reinstate.analysis import Analysis
+    from reinstate.appeal.pipeline import argue
+    from reinstate.appeal.registry import get_template
+    from reinstate.diagnosis.engine import diagnose
+    from reinstate.metrics.forecast import recovery_forecast
+    from reinstate.metrics.health import account_health, drilldown
+    from reinstate.metrics.removable import removable_defects
+    from reinstate.metrics.rules import ALL_METRICS
+    from reinstate.metrics.trend import metric_trend
+
+    if through_analysis:
+        a = Analysis(data, as_of=as_of)
+        a.health(), a.drilldown("order_defect_rate", channel="MFN"), a.trend(metric=list(ALL_METRICS), days=90)
+        a.forecast(channel="MFN"), a.removable()
+        att, _ = a.argue("odr")
+    else:
+        health = account_health(data, as_of=as_of)
+        drilldown(data, as_of=as_of, metric="order_defect_rate", channel="MFN")
+        metric_trend(data, metric=list(ALL_METRICS), end=as_of, days=90)
+        recovery_forecast(data, as_of=as_of, channel="MFN"), removable_defects(data, as_of=as_of)
+        att, _ = argue(data, get_template("odr"), health=health, diagnosis=diagnose(data, as_of=as_of), as_of=as_of)
+    return {"rows": int(len(data.orders)), "argued_orders": int(att.defective_orders) if att else 0}
+
+
+def sequence_direct(folder: Path):
+    """The demo-like sequence with each stage function called on its own (each computes its own facts)."""
+    as_of = bench_data.as_of(folder)
+    return (lambda: bench_data.read_prepared(folder)), (lambda data: _sequence(data, as_of, False))
+
+
+def sequence_analysis(folder: Path):
+    """The same sequence through one reinstate.Analysis (per-order facts computed once, shared)."""
+    as_of = bench_data.as_of(folder)
+    return (lambda: bench_data.read_prepared(folder)), (lambda data: _sequence(data, as_of, True))
+
+
 SIZE_STEPS = {
     "csv_floor": csv_floor,
     "parquet_floor": parquet_floor,
@@ -125,6 +164,8 @@ SIZE_STEPS = {
     "diagnosis": diagnosis,
     "load_csv_metrics": load_csv_metrics,
     "metrics_1000_accounts": metrics_1000_accounts,
+    "sequence_direct": sequence_direct,
+    "sequence_analysis": sequence_analysis,
 }
 
 
@@ -197,6 +238,8 @@ def warm_up(step: str) -> None:
     elif step == "diagnosis":
         from reinstate.diagnosis.engine import diagnose
         diagnose(data, as_of=as_of)
+    elif step in ("sequence_direct", "sequence_analysis"):
+        _sequence(data, as_of, step == "sequence_analysis")
 
 
 def run_worker(step: str, folder: str | None) -> dict:

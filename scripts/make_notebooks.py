@@ -17,6 +17,10 @@ marketplace = "US"    # marketplace for rows that do not name one
 account = None        # one account id; None keeps every account in the data
 out_dir = None        # output folder; None uses out/ in the project'''
 
+# Notebook 02 also shows the metric history saved by `reinstate metrics --save` / `reinstate batch`.
+PARAMETERS_02 = PARAMETERS + '''
+store = None          # history file; None uses REINSTATE_STORE or ./reinstate-history.duckdb (nothing shown if absent)'''
+
 SETUP = '''\
 import pandas as pd
 import reinstate
@@ -26,6 +30,7 @@ pd.set_option("display.max_colwidth", 120)
 as_of = session.default_as_of(data_path, as_of)
 out = session.out_dir(out_dir)
 data = reinstate.load(session.data_dir(data_path), marketplace=marketplace, account=account)
+analysis = reinstate.analyze(data, as_of=as_of, account=account)  # every table below computed once, from here
 print(f"as_of {as_of}: {data.orders.order_id.nunique():,} orders, {len(data.rejects):,} rejected rows")'''
 
 NOTEBOOKS = {
@@ -52,37 +57,42 @@ NOTEBOOKS = {
                "Every metric per account, channel and window, with its target and status, the daily trend, "
                "and when the Order Defect Rate will recover on its own.\nStatuses: `good`, `at_risk` (80 % of "
                "the way to the threshold), `breached`, `no_data` (the note names the missing columns)."),
-        ("params", PARAMETERS),
+        ("params", PARAMETERS_02),
         ("code", SETUP),
         ("code", "from reinstate.metrics.display import (forecast_styled, orders_table, reconciliation_view,\n"
                  "                                       removable_table, styled)\n\n"
-                 "health = reinstate.account_health(data, as_of=as_of)\nstyled(health)"),
+                 "health = analysis.health()\nstyled(health)"),
         ("md", "Amazon's own figures next to ours, when Amazon's performance report "
                "(GET_V2_SELLER_PERFORMANCE_REPORT JSON) is in the data folder: the same windows, both counts, "
                "the difference and its likely reason."),
-        ("code", "reconciliation_view(data)"),
+        ("code", "reconciliation_view(analysis)"),
         ("md", "The orders behind the MFN Order Defect Rate: these are the order ids the appeal talks about."),
-        ("code", "behind = reinstate.drilldown(data, as_of=as_of, metric=\"order_defect_rate\", channel=\"MFN\")\n"
+        ("code", "behind = analysis.drilldown(\"order_defect_rate\", channel=\"MFN\")\n"
                  "orders_table(behind)  # every column: behind.head(10)"),
         ("md", "The ODR as the 60-day window slides, one point per day, with the 1 % target."),
         ("code", "from reinstate.plots import metrics as mplots\n\n"
-                 "mplots.plot_odr_trend(data, as_of=as_of);"),
+                 "trend = analysis.trend(metric=\"all\", days=90)  # every metric, one pass: the plots below share it\n"
+                 "mplots.plot_odr_trend(trend, as_of=as_of);"),
         ("md", "Which component drives the MFN defects: negative feedback, A-to-z claims or chargebacks "
                "(an order with several defects counts once in the ODR)."),
-        ("code", "mplots.plot_odr_components(data, channel=\"MFN\", as_of=as_of);"),
+        ("code", "mplots.plot_odr_components(trend, channel=\"MFN\", as_of=as_of);"),
         ("md", "The 10-day Late Shipment Rate reacts within days to a missed dispatch."),
-        ("code", "mplots.plot_metric_trend(data, metric=\"late_shipment_rate\", as_of=as_of);"),
+        ("code", "mplots.plot_metric_trend(trend, metric=\"late_shipment_rate\", as_of=as_of);"),
         ("md", "Recovery: assuming no new defects and the recent order volume, the first day the ODR is back "
                "under target, and what it would take to be under target today."),
-        ("code", "forecast = reinstate.recovery_forecast(data, as_of=as_of, channel=\"MFN\")\n"
+        ("code", "forecast = analysis.forecast(channel=\"MFN\")\n"
                  "forecast_styled(forecast)  # day by day: forecast.projection"),
-        ("code", "mplots.plot_recovery(data, as_of=as_of, channel=\"MFN\");"),
+        ("code", "mplots.plot_recovery(forecast);"),
         ("md", "Defects that may be removable before appealing (FBA feedback, product reviews left as seller "
                "feedback, claims on orders that were shipped and delivered on time)."),
-        ("code", "removable = reinstate.removable_defects(data, as_of=as_of)\n"
+        ("code", "removable = analysis.removable()\n"
                  "removable_table(removable)  # evidence and counts: removable.head(10)"),
+        ("md", "What Account Health showed on the days saved in the history store (`reinstate metrics --save`, "
+               "`reinstate batch`); nothing appears when no store exists yet."),
+        ("code", "from reinstate.history.display import history_view\n\n"
+                 "history_view(\"order_defect_rate\", store=store, account=account)"),
         ("md", "Explore interactively: pick a date, channel and metric; the table lists the orders behind it."),
-        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(data, as_of=as_of, account=account, marketplace=marketplace,\n                out_dir=out).widget"),
+        ("code", "from reinstate.ui import MetricsExplorer\n\nMetricsExplorer(analysis, as_of=as_of, account=account, marketplace=marketplace,\n                out_dir=out, store=store).widget"),
     ],
     "03-root-causes.ipynb": [
         ("md", "# 3 · Root causes, with evidence\n"
@@ -91,7 +101,7 @@ NOTEBOOKS = {
                "carry the counts, example orders and customer quotes (PII removed) that a Plan of Action quotes."),
         ("params", PARAMETERS),
         ("code", SETUP),
-        ("code", "dx = reinstate.diagnose(data, as_of=as_of)\nprint(dx.summary())"),
+        ("code", "dx = analysis.diagnosis()\nprint(dx.summary())"),
         ("md", "The ranked hypotheses: defects explained, lift over the rest of the account, corrected p-value "
                "and confidence."),
         ("code", "from reinstate.display import hypotheses_styled, statements_view\n\n"

@@ -1,6 +1,12 @@
 """reinstate: Amazon account-health analysis and Plan of Action toolkit.
 
-The flow is one-way: load -> metrics -> diagnose -> appeal.
+The flow is one-way: load -> metrics -> diagnose -> appeal. ``reinstate.analyze`` owns it: the data loaded once,
+every derived table computed once and cached.
+
+    a = reinstate.analyze("data/sample", as_of="2026-11-16")   # a reinstate.Analysis
+    a.health(); a.trend(days=90); a.diagnosis(); a.appeal("odr")
+
+The stage functions stay available on their own:
 
     import reinstate
     data = reinstate.load("data/sample")                      # canonical orders + rejects + file reports
@@ -20,6 +26,8 @@ __version__ = "0.1.0"
 
 # Public name -> module that defines it. Imported on first use so `import reinstate` stays fast.
 _API = {
+    "analyze": "reinstate.analysis",
+    "Analysis": "reinstate.analysis",
     "load": "reinstate.io.load",
     "Dataset": "reinstate.dataset",
     "ReinstateError": "reinstate.errors",

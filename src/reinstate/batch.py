@@ -3,8 +3,11 @@
     run_batch("accounts/", out="out/batch")          # a folder with one sub-folder of exports per account
     run_batch("accounts.csv", out="out/batch")       # or a CSV: account,data_path[,as_of,marketplace,template]
 
-Per account the executed notebooks (papermill), metrics.json, diagnosis.json and the exported letter are written
-under ``out/<account>/``, a folder of its own: accounts whose names sanitise alike, and reruns into the same
+Per account the data is loaded once into a ``reinstate.Analysis`` (metrics, diagnosis and letter computed once
+from it), that day's Account Health rows are saved in the history store (``store``: default ``REINSTATE_STORE``,
+else ``out/reinstate-history.duckdb``, so a batch folder keeps its own history across reruns and notebook 02 of
+each account shows it), and the executed notebooks (papermill), metrics.json, diagnosis.json and the exported
+letter are written under ``out/<account>/``, a folder of its own: accounts whose names sanitise alike, and reruns into the same
 ``out``, get numbered folders (and summary-2.csv ...); nothing is overwritten. One failing account does not stop
 the others, whatever the cause (a bad row in the accounts CSV, a missing folder, a malformed truth.json, a
 broken export): the summary says which failed and why.
@@ -28,7 +31,6 @@ import pandas as pd
 from . import session
 from .errors import ConfigError, printable
 from .files import claim_dir, safe_name, write_new_csv, write_new_text
-from .paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = ("01-load-and-validate.ipynb", "02-account-health.ipynb", "03-root-causes.ipynb",
              "04-appeal-builder.ipynb")
@@ -145,12 +147,20 @@ def _accounts_csv(spec: Path) -> list[tuple[int, dict]]:
     return records
 
 
-def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS) -> AccountResult:
+def batch_store(out: Path, store=None) -> Path:
+    """The history file a batch saves into: ``store``, else ``REINSTATE_STORE``, else ``out``/reinstate-history.duckdb."""
+    import os
+
+    from .history.store import STORE_NAME
+    return Path(store or os.environ.get("REINSTATE_STORE") or Path(out) / STORE_NAME).expanduser()
+
+
+def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS, store=None) -> AccountResult:
     """Everything for one account, in a folder of its own (never shared, never reused); exceptions are caught
-    and reported, never raised."""
-    from .appeal.pipeline import build_appeal, write_appeal
-    from .io.load import load
-    from .metrics.forecast import recovery_forecast
+    and reported, never raised. ``store``: the history file its health rows are saved into (None: not saved)."""
+    from .analysis import analyze
+    from .appeal.pipeline import write_appeal
+    from .history.store import save_snapshot
 
     result = AccountResult(job, ok=False)
     try:
@@ -159,12 +169,18 @@ def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS) -> AccountRe
         target = result.folder = claim_dir(out / safe_name(job.account))
         if job.error:
             raise ConfigError(job.error)
-        data = load(job.data_path, marketplace=job.marketplace)  # a broken export fails here, clearly
+        # a broken export fails here, clearly
+        analysis = analyze(job.data_path, as_of=job.as_of, marketplace=job.marketplace)
+        health = analysis.health()
+        if store is not None:  # saved before the notebooks run, so notebook 02 shows this day too
+            save_snapshot(health, job.as_of, store=store)
+            result.outputs["history"] = Path(store)
         params = {"data_path": str(job.data_path.resolve()), "as_of": job.as_of.isoformat(),
                   "marketplace": job.marketplace, "account": None, "out_dir": str(target.resolve())}
-        result.outputs.update(execute_notebooks(target / "notebooks", params, notebooks=notebooks))
-        appeal = build_appeal(data, template=job.template, as_of=job.as_of, marketplace=job.marketplace)
-        result.outputs.update(write_appeal(appeal, data, letter=target / "letter.docx", evidence=target / "evidence"))
+        result.outputs.update(execute_notebooks(target / "notebooks", params, notebooks=notebooks, store=store))
+        appeal = analysis.appeal(job.template, marketplace=job.marketplace)
+        result.outputs.update(write_appeal(appeal, analysis, letter=target / "letter.docx",
+                                           evidence=target / "evidence"))
         result.outputs["metrics"] = write_new_text(target / "metrics.json",
                                                    json.dumps(appeal.metrics_json(), indent=2))
         result.outputs["diagnosis"] = write_new_text(target / "diagnosis.json", appeal.diagnosis.to_json(indent=2))
@@ -173,7 +189,7 @@ def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS) -> AccountRe
         result.statuses = dict(zip(worst["metric"], worst["status"]))
         result.figures = {r["metric"]: {"rate": r.get("rate"), "target": r.get("target"),
                                         "condition": r.get("condition")} for r in worst.to_dict("records")}
-        result.days_to_recovery = _days_to_recovery(recovery_forecast, data, job)
+        result.days_to_recovery = _days_to_recovery(analysis)
         result.ok = True
     except Exception as exc:  # noqa: BLE001 - one account must never stop the others; the summary says why
         result.error = _reason(exc)
@@ -186,11 +202,11 @@ def run_account(job: AccountJob, out: Path, *, notebooks=NOTEBOOKS) -> AccountRe
     return result
 
 
-def _days_to_recovery(recovery_forecast, data, job: AccountJob) -> float | None:
+def _days_to_recovery(analysis) -> float | None:
     """Days until the MFN order defect rate is back under target (0 = it is; None = not within 120 days or
     no MFN orders)."""
     try:
-        summary = recovery_forecast(data, as_of=job.as_of, channel="MFN").summary
+        summary = analysis.forecast(channel="MFN").summary
     except Exception:  # noqa: BLE001 - the forecast is a summary extra; it never fails an account
         return None
     if summary.empty or "days_to_recovery" not in summary.columns:
@@ -199,16 +215,18 @@ def _days_to_recovery(recovery_forecast, data, job: AccountJob) -> float | None:
     return None if days.isna().all() else float(days.max())
 
 
-def execute_notebooks(folder: Path, params: dict, *, notebooks=NOTEBOOKS) -> dict:
-    """Run each notebook top to bottom with papermill into ``folder``; returns {name: executed path}."""
-    import papermill as pm
-
+def execute_notebooks(folder: Path, params: dict, *, notebooks=NOTEBOOKS, store=None) -> dict:
+    """Run each notebook top to bottom into ``folder`` (``session.execute_notebook``: plots, quiet kernels);
+    returns {name: executed path}. ``store``: the history file notebook 02 shows."""
+    if not notebooks:
+        return {}
+    source = session.notebook_dir()  # a clear error when the package is installed without its notebooks
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for name in notebooks:
         executed = folder / name
-        pm.execute_notebook(str(NOTEBOOKS_DIR / name), str(executed), parameters=params, kernel_name="python3",
-                            cwd=str(NOTEBOOKS_DIR), progress_bar=False)
+        extra = {"store": str(Path(store).resolve())} if store is not None and name.startswith("02") else {}
+        session.execute_notebook(source / name, executed, {**params, **extra}, cwd=source, progress=False)
         written[name] = executed
     return written
 
@@ -318,14 +336,18 @@ def write_summary(summary: pd.DataFrame, out: Path) -> tuple[Path, Path]:
 
 
 def run_batch(spec, *, out, as_of=None, marketplace="US", template="odr", notebooks=NOTEBOOKS,
-              progress=None) -> pd.DataFrame:
+              progress=None, store=None, save: bool = True) -> pd.DataFrame:
     """Run every account, write the summary, and return it.
+
+    Every account's health rows of its as_of day are saved in the history store (``batch_store``) unless
+    ``save=False``.
 
     Progress goes to stderr: a tqdm bar and one line per account, or each line to ``progress(text)`` if given.
     """
     from tqdm import tqdm
 
     out = Path(out)
+    history = batch_store(out, store) if save else None
     jobs = discover(spec, as_of=as_of, marketplace=marketplace, template=template)
     out.mkdir(parents=True, exist_ok=True)  # an --out that cannot be made fails the batch once, not each account
     bar = tqdm(total=len(jobs), file=sys.stderr, unit="account", disable=progress is not None)
@@ -335,7 +357,7 @@ def run_batch(spec, *, out, as_of=None, marketplace="US", template="odr", notebo
         for i, job in enumerate(jobs, 1):
             bar.set_description(printable(job.account)[:30])
             say(f"[{i}/{len(jobs)}] {job.account} (as_of {job.as_of}) ...")
-            result = run_account(job, out, notebooks=notebooks)
+            result = run_account(job, out, notebooks=notebooks, store=history)
             say(f"    {'ok' if result.ok else 'FAILED: ' + (result.error or '')}")
             results.append(result)
             bar.update(1)
@@ -343,5 +365,5 @@ def run_batch(spec, *, out, as_of=None, marketplace="US", template="odr", notebo
         bar.close()
     summary = summarise(results, out)
     csv_path, html_path = write_summary(summary, out)
-    say(f"summary: {csv_path} and {html_path}")
+    say(f"summary: {csv_path} and {html_path}" + (f"; history: {history}" if history is not None else ""))
     return summary

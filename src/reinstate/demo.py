@@ -51,17 +51,20 @@ def render_html(notebooks: dict, folder: Path) -> list[Path]:
     return written
 
 
-def save_trend_plots(data, *, as_of, folder: Path) -> list[Path]:
+def save_trend_plots(analysis, *, as_of, folder: Path) -> list[Path]:
+    """The 90-day trend plots of the analysis (its cached trends, drawn once)."""
     import matplotlib.pyplot as plt
 
     from .plots.metrics import plot_metric_trend, plot_odr_trend
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    plots = {"odr_trend": lambda ax: plot_odr_trend(data, as_of=as_of, ax=ax)}
+    plots = {"odr_trend": lambda ax: plot_odr_trend(analysis.trend(metric="order_defect_rate", days=90),
+                                                    as_of=as_of, ax=ax)}
     for metric in ("late_shipment_rate", "pre_fulfillment_cancel_rate", "valid_tracking_rate",
                    "on_time_delivery_rate"):
-        plots[f"{metric}_trend"] = lambda ax, m=metric: plot_metric_trend(data, metric=m, as_of=as_of, ax=ax)
+        plots[f"{metric}_trend"] = lambda ax, m=metric: plot_metric_trend(analysis.trend(metric=m, days=90),
+                                                                          metric=m, as_of=as_of, ax=ax)
     for name, draw in plots.items():
         fig, ax = plt.subplots(figsize=(9, 3.8))
         draw(ax)
@@ -96,28 +99,28 @@ def run_notebooks(folder: Path, params: dict) -> dict:
             for name in NOTEBOOKS}
 
 
-def print_reconciliation(data, as_of) -> None:
+def print_reconciliation(analysis) -> None:
     """Our figures next to Amazon's (the sample ships a GET_V2_SELLER_PERFORMANCE_REPORT)."""
     from .metrics.display import reconciliation_text
-    from .metrics.reconcile import reconcile
 
-    if data.performance is None:
+    rec = analysis.reconciliation()
+    if rec is None:
         print("(no Amazon performance report among the inputs: nothing to reconcile)")
         return
     from .cli.metrics import terminal_width, wrap_lines
 
-    print(wrap_lines(reconciliation_text(reconcile(data)), terminal_width()))
+    print(wrap_lines(reconciliation_text(rec), terminal_width()))
 
 
 def main(argv=None) -> int:
     import matplotlib
     matplotlib.use("Agg")
 
-    from .appeal.pipeline import build_appeal, write_appeal
+    from .analysis import analyze
+    from .appeal.pipeline import write_appeal
     from .cli import main as cli_main
     from .cli.diagnose import wrap_summary
     from .cli.metrics import terminal_width, to_table
-    from .io.load import load
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="out", help="output folder (default out/)")
@@ -128,17 +131,17 @@ def main(argv=None) -> int:
 
     print(f"== 1. Validate the bundled sample ({sample})")
     cli_main(["validate", str(sample), "--rejects", str(out / "rejects.csv")])
-    data = load(sample)
+    analysis = analyze(sample, as_of=as_of)   # loaded once; every table below is computed once from it
 
     print(f"\n== 2. Account health as of {as_of} (the sample's suggested date)")
     # The analyst's answers (why each cause happened, when each action was taken, by whom): the sample's own
     # file, so the demo letter is complete and honest rather than full of marked suggestions.
     answers = sample / "answers.yaml"
-    appeal = build_appeal(data, template="odr", as_of=as_of, answers=answers if answers.is_file() else None)
+    appeal = analysis.appeal("odr", answers=answers if answers.is_file() else None)
     print(to_table(appeal.health, colour=sys.stdout.isatty()))
     print("\nReconciliation with Amazon's own figures (performance.json in the sample):")
-    print_reconciliation(data, as_of)
-    plots = save_trend_plots(data, as_of=as_of, folder=out / "plots")
+    print_reconciliation(analysis)
+    plots = save_trend_plots(analysis, as_of=as_of, folder=out / "plots")
 
     print("\n== 3. Root causes")
     print(wrap_summary(appeal.diagnosis.summary(), terminal_width()))
@@ -153,8 +156,8 @@ def main(argv=None) -> int:
     print("\n== 5. Plan of Action and evidence pack")
     print(f"lint verdict: {appeal.lint.verdict} (score {appeal.lint.score:.0f}, "
           f"{len(appeal.lint.findings)} findings)")
-    written = write_appeal(appeal, data, letter=out / "letters" / "appeal-odr.docx", evidence=out / "evidence")
-    written["text"] = write_appeal(appeal, data, letter=out / "letters" / "appeal-odr.txt")["letter"]
+    written = write_appeal(appeal, analysis, letter=out / "letters" / "appeal-odr.docx", evidence=out / "evidence")
+    written["text"] = write_appeal(appeal, analysis, letter=out / "letters" / "appeal-odr.txt")["letter"]
 
     print("\nDone. Results:")
     print(f"  executed notebooks  {out / 'notebooks'}/  ({len(executed)} notebooks)")

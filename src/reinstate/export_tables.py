@@ -85,9 +85,10 @@ def write_tables(path, tables: dict[str, pd.DataFrame]) -> list[Path]:
     return written
 
 
-def failing_orders(data, health, *, as_of, include_cancelled_in_odr: bool = False, odr_offset_days: int = 15):
+def failing_orders(data, health, *, as_of, include_cancelled_in_odr: bool = False, odr_offset_days: int = 15,
+                   flags=None):
     """The orders behind every breached or at-risk metric row (what to look at first), one row per order and
-    metric, buyer PII never included."""
+    metric, buyer PII never included. ``flags``: an ``order_flags`` pass at ``as_of`` to reuse."""
     from .metrics.health import drilldown
 
     frames = []
@@ -96,7 +97,8 @@ def failing_orders(data, health, *, as_of, include_cancelled_in_odr: bool = Fals
                                                                    sort=False):
         frames.append(drilldown(data, as_of=as_of, metric=metric, channel=None if channel == "ALL" else channel,
                                 account=account, marketplace=marketplace,
-                                include_cancelled_in_odr=include_cancelled_in_odr, odr_offset_days=odr_offset_days))
+                                include_cancelled_in_odr=include_cancelled_in_odr, odr_offset_days=odr_offset_days,
+                                flags=flags))
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=["account", "marketplace", "metric", "channel", "order_id", "reason"])

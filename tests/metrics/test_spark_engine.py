@@ -1,13 +1,11 @@
 """The same metric rules on Spark (local mode) give the DuckDB result row for row.
 
 Runs whenever PySpark (the .[spark] extra) and Java 17+ are present; skipped with the reason otherwise. One
-Spark session is shared by the whole test run (it takes ~30 s to start on a busy 2-core machine).
+Spark session is shared by the whole test run (the ``spark_engine`` fixture of tests/conftest.py; it takes
+~30 s to start on a busy 2-core machine).
 """
 from __future__ import annotations
 
-import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -18,30 +16,6 @@ from reinstate.metrics.flags import order_flags
 from reinstate.metrics.health import account_health
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-
-
-def _java_major() -> int | None:
-    java = shutil.which("java")
-    if java is None:
-        return None
-    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
-    if not m:
-        return None
-    major = int(m.group(1))
-    return int(m.group(2)) if major == 1 and m.group(2) else major
-
-
-@pytest.fixture(scope="session")
-def spark_engine():
-    """Starts the shared local Spark session once; skips when PySpark or Java 17+ is missing."""
-    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install '.[spark]')")
-    major = _java_major()
-    if major is None or major < 17:
-        pytest.skip(f"Spark needs Java 17+ (found {'no java' if major is None else f'Java {major}'})")
-    from reinstate.engine import backend
-    backend("spark", spark_master="local[2]")
-    yield "local[2]"
 
 
 def dataset(name):

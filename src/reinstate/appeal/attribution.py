@@ -166,18 +166,19 @@ def _clean_value(value):
 
 def attribute(data, *, metric: str, health: pd.DataFrame, diagnosis, as_of, channel: str | None = None,
               account=None, marketplace: str | None = None, allowed_causes=None, causes=None,
-              min_orders: int = 2, max_causes: int = 6) -> Attribution:
+              min_orders: int = 2, max_causes: int = 6, flags=None) -> Attribution:
     """Attribute the failing orders of `metric` (one account, marketplace, channel and window) to causes.
 
     ``causes``: the analyst's cause ids; only those are argued (in that order, each with the failing orders
     of its best scope; a chosen cause without any keeps zero orders). ``allowed_causes``: the template's list.
+    ``flags``: an ``order_flags`` pass at ``as_of`` to reuse (see ``reinstate.Analysis``).
     """
     from ..metrics.health import drilldown
 
     row, others, how = pick_row(health, metric, channel=channel, account=account, marketplace=marketplace)
     chan = row.get("channel")
     failing = drilldown(data, as_of=as_of, metric=metric, channel=chan, account=row.get("account"),
-                        marketplace=row.get("marketplace"), window_days=int(row["window_days"]))
+                        marketplace=row.get("marketplace"), window_days=int(row["window_days"]), flags=flags)
     failing = failing[failing["account"].astype(str) == str(row.get("account"))] if "account" in failing else failing
     order_ids = [str(o) for o in pd.unique(failing["order_id"].dropna().astype(str))]
     wanted = set(order_ids)

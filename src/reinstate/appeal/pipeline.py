@@ -75,31 +75,38 @@ def _answers(answers):
     return load_answers(answers)
 
 
-def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, account=None, seller=None,
+def build_appeal(data, *, template: str, as_of=None, marketplace: str | None = None, account=None, seller=None,
                  fields=None, causes=None, actions=None, asins=None, notice_date=None, channel: str | None = None,
                  answers=None) -> Appeal:
     """Metrics -> diagnosis -> per-metric attribution -> context -> letter -> lint for one template.
 
+    ``data``: a ``reinstate.Analysis`` (its cached health, diagnosis and per-order facts are used; ``as_of``,
+    ``account`` and ``marketplace`` default to its own) or a Dataset / order table (an Analysis is made).
     ``channel``: MFN or AFN (default: the breached channel with the highest rate). ``answers``: the analyst's
     ``Answers``, an answers-file path or its mapping (see ``appeal.answers``)."""
-    from ..diagnosis.engine import diagnose
-    from ..metrics.health import account_health
+    from ..analysis import Analysis
     info = get_template(template)  # fail fast on a wrong id, before any computation
     if channel is not None and str(channel).upper() not in ("MFN", "AFN"):
         from ..errors import ConfigError
         raise ConfigError(f"--channel {channel}: expected MFN or AFN")
+    if isinstance(data, Analysis):
+        analysis = data.at(as_of=as_of, account=data.account if account is None else account,
+                           marketplace=data.marketplace if marketplace is None else marketplace)
+        marketplace = marketplace if marketplace is not None else data.marketplace
+    else:
+        analysis = Analysis(data, as_of=as_of, account=account, marketplace=marketplace)
+    as_of = analysis.as_of
     code = (marketplace or "US").upper()
     given = _answers(answers)
-    health = account_health(data, as_of=as_of, marketplace=marketplace, account=account)
-    dx = diagnose(data, as_of=as_of, marketplace=marketplace, account=account)
-    orders = getattr(data, "orders", data)
+    health = analysis.health()
+    dx = analysis.diagnosis()
+    orders = analysis.data.orders
     accounts = orders["account"].dropna().unique() if "account" in orders else []
     seller = {"store_name": str(accounts[0]) if len(accounts) else None, "seller_name": None,
               "merchant_token": None, "marketplace": code, **(seller or {})}
     if isinstance(causes, str):
         causes = [c.strip() for c in causes.split(",") if c.strip()] or None
-    att, removable = argue(data, info, health=health, diagnosis=dx, as_of=as_of, channel=channel,
-                           account=account, marketplace=marketplace, causes=causes)
+    att, removable = analysis.argue(info.id, channel=channel, causes=causes)
     context = template_context(info.id, health=health, diagnosis=dx, causes=None if att else causes,
                                actions=actions, seller=seller, asins=asins, notice_date=notice_date,
                                fields=dict(fields or {}), as_of=as_of, marketplace=code, answers=given,
@@ -111,20 +118,22 @@ def build_appeal(data, *, template: str, as_of, marketplace: str | None = None, 
 
 
 def argue(data, info, *, health: pd.DataFrame, diagnosis, as_of, channel: str | None = None, account=None,
-          marketplace: str | None = None, causes=None) -> tuple:
+          marketplace: str | None = None, causes=None, flags=None) -> tuple:
     """(attribution, removable defects) of the metric template ``info`` argues, or (None, None).
 
     The step `build_appeal` and the AppealBuilder share, so the app argues what the CLI letter argues:
     the breached metric's own failing orders attributed to causes (``appeal.attribution``); a failing set
     that no pattern explains is argued as the template's catch-all cause; ODR letters also get the defects
-    Amazon's policy removes, in the argued channel and any other breached one."""
+    Amazon's policy removes, in the argued channel and any other breached one. ``flags``: an ``order_flags``
+    pass at ``as_of`` to reuse (``reinstate.Analysis.argue`` passes its own)."""
     from .attribution import AttributedCause, attribute
 
     att = removable = None
     if info.argues and len(health) and (health["metric"] == info.argues).any():
         att = attribute(data, metric=info.argues, health=health, diagnosis=diagnosis, as_of=as_of,
                         channel=channel.upper() if channel else None, account=account, marketplace=marketplace,
-                        allowed_causes=info.causes or None, causes=causes, max_causes=info.max_causes)
+                        allowed_causes=info.causes or None, causes=causes, max_causes=info.max_causes,
+                        flags=flags)
         if not att.causes and att.defective_orders:
             # No pattern holds two failing orders: argue them as the template's catch-all, every order counted.
             fallback = (info.default_causes or ("other",))[0]
@@ -132,14 +141,22 @@ def argue(data, info, *, health: pd.DataFrame, diagnosis, as_of, channel: str | 
             att.unexplained_ids = []
         if info.argues == "order_defect_rate":
             from ..metrics.removable import removable_defects
-            removable = removable_defects(data, as_of=as_of, account=att.account, marketplace=marketplace)
+            removable = removable_defects(data, as_of=as_of, account=att.account, marketplace=marketplace,
+                                          flags=flags)
             wanted = {att.channel, *(r.get("channel") for r in att.other_breached)}
             removable = removable[removable["channel"].isin(wanted)] if len(removable) else removable
     return att, removable
 
 
+def _dataset(data):
+    """The Dataset behind an Analysis (or ``data`` itself)."""
+    from ..analysis import Analysis
+    return data.data if isinstance(data, Analysis) else data
+
+
 def affected_orders(data, diagnosis) -> pd.DataFrame | None:
     """One row per defective order in the analysed window: its tags and order-level facts (no buyer PII)."""
+    data = _dataset(data)
     orders = getattr(data, "orders", data)
     tags = getattr(diagnosis, "tags", None)
     if tags is None or not len(tags):
@@ -153,11 +170,18 @@ def evidence_figures(data, diagnosis, *, as_of, marketplace=None) -> dict:
     """Plots for the evidence pack; a plot that cannot be drawn is skipped with a note on stderr."""
     import matplotlib.pyplot as plt
 
+    from ..analysis import Analysis
     from ..plots.diagnosis import plot_pareto
     from ..plots.metrics import plot_odr_trend, plot_recovery
-
-    drawers = {"odr_trend": lambda ax: plot_odr_trend(data, as_of=as_of, marketplace=marketplace, ax=ax),
-               "odr_recovery": lambda ax: plot_recovery(data, as_of=as_of, marketplace=marketplace, ax=ax),
+    if isinstance(data, Analysis):  # the analysis' own trend and forecast, not a second computation
+        analysis = data.at(as_of=as_of, account=data.account, marketplace=data.marketplace or marketplace)
+        trend_of = lambda: analysis.trend(metric=["order_defect_rate"], days=90)
+        forecast_of = lambda: analysis.forecast(channel="MFN")
+    else:
+        trend_of = forecast_of = lambda: data
+    drawers = {"odr_trend": lambda ax: plot_odr_trend(trend_of(), as_of=as_of, marketplace=marketplace, ax=ax),
+               "odr_recovery": lambda ax: plot_recovery(forecast_of(), as_of=as_of, marketplace=marketplace,
+                                                        ax=ax),
                "root_causes": lambda ax: plot_pareto(diagnosis, ax=ax)}
     out = {}
     for name, draw in drawers.items():

@@ -89,6 +89,39 @@ def load_for(args, **options):
     return data
 
 
+def add_source_arguments(parser) -> None:
+    """--engine/--spark-master (where the metric rules run) and --table (a Spark table instead of files)."""
+    parser.add_argument("--engine", choices=("duckdb", "spark"), default=None,
+                        help="where the metric rules run (default duckdb, in-process; spark needs .[spark])")
+    parser.add_argument("--spark-master", metavar="URL", help="Spark master for --engine spark (default local[*] "
+                                                              "or REINSTATE_SPARK_MASTER)")
+    parser.add_argument("--table", metavar="NAME", help="read the canonical order table from this Spark table "
+                                                        "or view instead of files (implies --engine spark)")
+
+
+def analysis_for(args, *, as_of, **options):
+    """The ``reinstate.Analysis`` a command works on: the files loaded by `load_for`, or the Spark table of
+    --table; --engine/--spark-master say where the metric rules run; --account/--marketplace select."""
+    from ..analysis import Analysis, read_table
+    from ..errors import ConfigError
+
+    engine = getattr(args, "engine", None)
+    master = getattr(args, "spark_master", None)
+    table = getattr(args, "table", None)
+    if table and args.paths:
+        raise ConfigError("give export files or --table, not both")
+    if table:
+        engine = engine or "spark"
+        data = read_table(table, engine=engine, spark_master=master, marketplace=args.marketplace,
+                          account=options.get("account"))
+    elif not args.paths:
+        raise ConfigError("give export files or folders (or --table NAME with --engine spark)")
+    else:
+        data = load_for(args, **options)
+    return Analysis(data, as_of=as_of, account=args.account, marketplace=args.marketplace, engine=engine,
+                    spark_master=master)
+
+
 def os_error_text(exc: OSError) -> str:
     """'/out/x.csv: permission denied' from an OSError (the path(s) first, then what the system said)."""
     where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)

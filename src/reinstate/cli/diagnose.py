@@ -15,13 +15,13 @@ import sys
 import textwrap
 
 from ..files import write_new_csv
-from . import add_skip_bad_files
+from . import add_skip_bad_files, add_source_arguments
 
 
 def add_parser(sub):
     p = sub.add_parser("diagnose", help="rank the root causes of defects with evidence",
                        description="Find specific, evidenced root causes for defective orders and misses.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="export files or folders (or --table)")
     p.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the day you look at Account Health")
     p.add_argument("--marketplace", metavar="CODE", help="marketplace for files without one (default US)")
     p.add_argument("--account", help="diagnose only this account")
@@ -37,6 +37,7 @@ def add_parser(sub):
                                                  ".parquet or .json (never overwrites)")
     p.add_argument("--wide", action="store_true", help="do not wrap the summary to the terminal width")
     add_skip_bad_files(p)
+    add_source_arguments(p)
     return p
 
 
@@ -73,12 +74,11 @@ def tags_table(dx):
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..diagnosis.engine import diagnose
     from ..errors import ConfigError
     from ..export_tables import check_suffix, write_tables
     from ..metrics.windows import to_day
     from ..session import iso_day
-    from . import load_for
+    from . import analysis_for
     from .metrics import steps, terminal_width
 
     as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
@@ -92,12 +92,12 @@ def run(args: argparse.Namespace) -> int:
         check_suffix(args.out)
     with steps(2, "diagnose") as bar:
         bar.set_postfix_str("loading")
-        data = load_for(args, **({"marketplace": args.marketplace} if args.marketplace else {}))
+        analysis = analysis_for(args, as_of=as_of,
+                                **({"marketplace": args.marketplace} if args.marketplace else {}))
         bar.update()
-        bar.set_postfix_str(f"{data.orders['order_id'].nunique():,} orders")
-        dx = diagnose(data, as_of=as_of, account=args.account, marketplace=args.marketplace,
-                      min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
-                      start=start, end=end)
+        bar.set_postfix_str(f"{analysis.data.orders['order_id'].nunique():,} orders")
+        dx = analysis.diagnosis(min_support=args.min_support, alpha=args.alpha, lexicon_dirs=tuple(args.lexicon),
+                                start=start, end=end)
         bar.update()
     if args.out:
         for path in write_tables(args.out, {"causes": causes_table(dx), "failing_orders": failing_orders_table(dx)}):

@@ -69,14 +69,13 @@ def _table(rows: list[dict], columns) -> str:
 
 
 def add_engine_arguments(p):
-    """The options `reinstate metrics` takes for history and engines: --save/--store, --engine/--spark-master."""
+    """The options `reinstate metrics` takes for history and engines: --save/--store, --engine/--spark-master,
+    --table."""
     p.add_argument("--save", action="store_true", help="save this day's rows in the history store")
     p.add_argument("--store", metavar="FILE", help="history file for --save (default ./reinstate-history.duckdb "
                                                    "or REINSTATE_STORE)")
-    p.add_argument("--engine", choices=("duckdb", "spark"), default=None,
-                   help="where the metric rules run (default duckdb, in-process; spark needs .[spark])")
-    p.add_argument("--spark-master", metavar="URL", help="Spark master for --engine spark (default local[*] "
-                                                         "or REINSTATE_SPARK_MASTER)")
+    from . import add_source_arguments
+    add_source_arguments(p)
 
 
 def engine_options(args) -> dict:

@@ -25,7 +25,7 @@ def add_parser(sub):
     p = sub.add_parser("letter", help="write a data-backed Plan of Action",
                        description="Build a Plan of Action from exports: metrics and root causes go into the "
                                    "chosen template; the letter is linted and exported.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="export files or folders (or --table)")
     p.add_argument("--template", "-t", required=True, metavar="ID", help="template id (see `reinstate templates`)")
     p.add_argument("--as-of", required=True, metavar="YYYY-MM-DD", help="the day you look at Account Health")
     p.add_argument("--marketplace", metavar="CODE", help="marketplace (default US)")
@@ -46,6 +46,8 @@ def add_parser(sub):
     p.add_argument("--width", type=int, default=0,
                    help="wrap .txt at this width (default 0: one paragraph per line, for the web form)")
     p.add_argument("--fail-on-lint", action="store_true", help="exit 1 when the letter fails the linter")
+    from . import add_source_arguments
+    add_source_arguments(p)
     return p
 
 
@@ -67,22 +69,23 @@ def run(args: argparse.Namespace) -> int:
     from ..appeal.contacts import format_contacts
     from ..appeal.pipeline import build_appeal, write_appeal
     from ..appeal.registry import get_template
-    from ..io.load import load
+    from ..metrics.windows import to_day
+    from . import analysis_for
     from .lint import print_findings
 
     get_template(args.template)  # fail fast on a wrong id, before loading data
     marketplace = (args.marketplace or "US").upper()
     from_set, fields = split_set(parse_fields(args.fields))
     answers = load_answers(args.answers).merged(from_set) if args.answers else from_set
-    data = load(args.paths, marketplace=marketplace, account=None)
+    analysis = analysis_for(args, as_of=to_day(args.as_of, "--as-of"), marketplace=marketplace, account=None)
     fields = {**answers.fields, **fields}
     seller = {k: fields.pop(k) for k in ("store_name", "seller_name", "merchant_token") if k in fields}
     asins = args.asins.split(",") if args.asins else fields.pop("asins", None)
-    appeal = build_appeal(data, template=args.template, as_of=args.as_of, marketplace=args.marketplace,
+    appeal = build_appeal(analysis, template=args.template, as_of=args.as_of, marketplace=args.marketplace,
                           account=args.account, seller=seller, fields=fields, causes=args.causes,
                           actions=args.actions, asins=asins, notice_date=fields.pop("notice_date", None),
                           channel=args.channel, answers=answers)
-    written = write_appeal(appeal, data, letter=args.out, evidence=args.evidence, ascii_quotes=args.ascii,
+    written = write_appeal(appeal, analysis, letter=args.out, evidence=args.evidence, ascii_quotes=args.ascii,
                            width=args.width)
     if args.json:
         print(json.dumps(appeal.to_dict(), ensure_ascii=False, indent=2))

@@ -39,7 +39,7 @@ RECONCILE_KEYS = ("account", "marketplace", "metric", "channel", "window_start",
 def add_parser(sub):
     p = sub.add_parser("metrics", help="compute Account Health metrics from exports",
                        description="Compute every Account Health metric Amazon shows, from order exports.")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="export files or folders (or --table)")
     p.add_argument("--as-of", required=True, metavar="YYYY-MM-DD",
                    help="the day you look at Account Health (windows end relative to it)")
     p.add_argument("--marketplace", metavar="CODE", help="marketplace for files without one, and only this one "
@@ -160,15 +160,13 @@ def reconciliation_json(rec) -> list[dict]:
     return rows
 
 
-def reconciliation(data, args):
-    """reconcile() when a performance report was loaded, else None."""
-    if getattr(data, "performance", None) is None:
+def reconciliation(analysis, args):
+    """The Analysis' reconciliation when a performance report was loaded, else None."""
+    if analysis.data.performance is None:
         return None
-    from ..metrics.reconcile import reconcile
-
     try:
-        return reconcile(data, account=args.account, marketplace=args.marketplace,
-                         include_cancelled_in_odr=args.include_cancelled)
+        return analysis.reconciliation(account=args.account, marketplace=args.marketplace,
+                                       include_cancelled_in_odr=args.include_cancelled)
     except ConfigError as exc:  # e.g. several accounts and no --account: the metrics still stand on their own
         print(f"reinstate metrics: reconciliation skipped: {exc}", file=sys.stderr)
         return None
@@ -193,11 +191,10 @@ def steps(total: int, what: str):
 def run(args: argparse.Namespace) -> int:
     from ..export_tables import check_suffix, health_tables, write_tables
     from ..metrics.display import reconciliation_text
-    from ..metrics.health import account_health
     from ..metrics.windows import to_day
     from ..session import iso_day
-    from . import load_for
-    from .history import engine_options, save_history
+    from . import analysis_for
+    from .history import save_history
 
     as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
     if not 0 < args.margin <= 1:
@@ -205,15 +202,17 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         check_suffix(args.out)
     with steps(2 if not args.out else 3, "metrics") as bar:
-        data = load_for(args, **({"marketplace": args.marketplace} if args.marketplace else {}))
+        analysis = analysis_for(args, as_of=as_of,
+                                **({"marketplace": args.marketplace} if args.marketplace else {}))
+        data = analysis.data
         bar.update()
-        health = account_health(data, as_of=as_of, marketplace=args.marketplace, account=args.account,
-                                include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset,
-                                margin=args.margin, **engine_options(args))
-        rec = reconciliation(data, args)
+        health = analysis.health(marketplace=args.marketplace, account=args.account,
+                                 include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset,
+                                 margin=args.margin)
+        rec = reconciliation(analysis, args)
         bar.update()
         if args.out:
-            tables = health_tables(data, health, as_of=as_of, reconciliation=rec,
+            tables = health_tables(data, health, as_of=as_of, reconciliation=rec, flags=analysis.flags,
                                    include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset)
             written = write_tables(args.out, tables)
             bar.update()

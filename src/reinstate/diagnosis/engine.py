@@ -130,6 +130,18 @@ def _orders(data, account, marketplace) -> tuple[pd.DataFrame, pd.DataFrame | No
     return orders, messages_of(data)
 
 
+def _given_flags(flags: pd.DataFrame, account, n_orders: int) -> pd.DataFrame:
+    """A precomputed ``order_flags`` frame narrowed to ``account``, without the metric stage's helper columns;
+    it must hold exactly the orders being diagnosed."""
+    if account is not None:
+        flags = flags[flags["account"].astype("string").eq(str(account)).fillna(False).to_numpy()]
+    flags = flags.drop(columns=[c for c in flags.columns if c.startswith("_")]).reset_index(drop=True)
+    if len(flags) != n_orders:
+        raise ValueError(f"flags hold {len(flags)} orders, the data {n_orders}: pass the order_flags of the "
+                         "same orders")
+    return flags
+
+
 def _primary(facts: pd.DataFrame, policy: dict) -> pd.Series:
     # On a numpy object array: Series.mask on Arrow strings per cause was a visible cost at 1M orders.
     out = np.full(len(facts), None, dtype=object)
@@ -167,14 +179,15 @@ def _evidence(oids, slim, texts, cause, policy):
 
 def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, account=None,
              marketplace: str | None = None, start=None, end=None, odr_offset_days: int = 15,
-             lexicon_dirs=(), policy: dict | None = None) -> Diagnosis:
+             lexicon_dirs=(), policy: dict | None = None, flags: pd.DataFrame | None = None) -> Diagnosis:
     """Ranked root-cause hypotheses for the defects and operational misses in the analysed window.
 
     ``data``: a Dataset or canonical order DataFrame. ``as_of``: the Account Health day (default today).
     ``min_support``: fewest defects a hypothesis needs. ``alpha``: significance after correction.
     ``account``: diagnose one account of a multi-account table. ``start``/``end``: replace the metric
     windows by one purchase-day span. ``lexicon_dirs``: extra lexicon folders (see ``diagnose.text``).
-    ``policy``: overrides of policy.yaml keys.
+    ``policy``: overrides of policy.yaml keys. ``flags``: ``order_flags`` of these orders at this ``as_of``
+    already computed (``reinstate.Analysis`` passes its one pass), rows in the orders' first-appearance order.
     """
     pol = load_policy(policy)
     as_of = pd.Timestamp(to_day(as_of, "as_of"))
@@ -184,7 +197,10 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     # item rows point at it through ``groups[0]``. Merges on the (account, marketplace, order_id) strings
     # at each stage were most of ``diagnose`` at 1M orders in the benchmark profile.
     groups = order_groups(orders)
-    flags = order_flags(orders, as_of=as_of, groups=groups)
+    if flags is None:
+        flags = order_flags(orders, as_of=as_of, groups=groups)
+    else:
+        flags = _given_flags(flags, account, len(groups[1]))
     extra = [c for c in ("sku", "asin") if c in orders.columns and c not in flags.columns]
     if extra:  # the first item's SKU/ASIN, for per-order views (scopes use every item, see scopes.py)
         flags = pd.concat([flags, first_valid(orders, extra, groups[0], len(flags))], axis=1)

@@ -70,6 +70,24 @@ def spark_session(master: str | None = None):
     return backend("spark", spark_master=master)._session
 
 
+_VIEWS = iter(range(1, 1 << 62))
+
+
+def arrow_table(con, table):
+    """A pyarrow ``table`` as an Ibis table expression on ``con``.
+
+    DuckDB: ``ibis.memtable``. Spark: a temporary view made from the Arrow table itself (PySpark 4 reads
+    Arrow); Ibis' own upload goes through pandas, where a missing string becomes NaN and then a non-null
+    value on Spark, which turned every order into an A-to-z claim."""
+    import ibis
+
+    if con.name != "pyspark":
+        return ibis.memtable(table)
+    name = f"reinstate_input_{next(_VIEWS)}"
+    con._session.createDataFrame(table).createOrReplaceTempView(name)
+    return con.table(name)
+
+
 def local_time(con, timestamp, zone):
     """UTC ``timestamp`` -> wall-clock time in IANA ``zone`` (an Ibis string expression), per backend."""
     return _local_time_udf(con.name)(zone, timestamp) if con.name == "duckdb" else \

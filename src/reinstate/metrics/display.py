@@ -204,9 +204,15 @@ def _status_style(table: pd.DataFrame):
 
 def reconciliation_view(data, **kwargs):
     """For a notebook: the styled reconciliation when Amazon's performance report was loaded, else a sentence
-    saying how to get one (``kwargs`` go to ``reinstate.reconcile``)."""
+    saying how to get one. ``data``: a ``reinstate.Analysis`` (its cached reconciliation) or a Dataset
+    (``kwargs`` go to ``reinstate.reconcile``)."""
     from IPython.display import Markdown
 
+    from ..analysis import Analysis
+    if isinstance(data, Analysis):
+        if data.data.performance is not None:
+            return reconciliation_styled(data.reconciliation(**kwargs))
+        data = data.data
     if getattr(data, "performance", None) is None:
         return Markdown("No Amazon performance report among the inputs. Download it (Seller Central API "
                         "`GET_V2_SELLER_PERFORMANCE_REPORT`, a JSON file) into the data folder to compare "

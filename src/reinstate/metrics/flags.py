@@ -184,9 +184,7 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None,
 
     >>> order_flags(load("data/sample").orders, as_of="2026-11-01").defective.sum()  # doctest: +SKIP
     """
-    import ibis
-
-    from ..engine import backend
+    from ..engine import arrow_table, backend
     from ..engine.facts import FACT_COLUMNS, HEAD_COLUMNS, ITEM_COLUMNS, order_facts
 
     as_of = pd.Timestamp(as_of or dt.date.today()).normalize()
@@ -208,7 +206,7 @@ def order_flags(orders: pd.DataFrame, *, as_of: dt.date | str | None = None,
     head_table = _arrow_columns(items, HEAD_COLUMNS, rows=first_pos).append_column(
         "gid", pa.array(np.arange(len(first_pos)), pa.int64()))
     marketplaces = [m for m in pd.unique(out["marketplace"].dropna())]
-    expr = order_facts(con, ibis.memtable(item_table), ibis.memtable(head_table), as_of.date(), marketplaces)
+    expr = order_facts(con, arrow_table(con, item_table), arrow_table(con, head_table), as_of.date(), marketplaces)
     facts = con.to_pyarrow(expr)
     if len(facts) != len(out):
         raise AssertionError(f"engine returned {len(facts)} orders for {len(out)}")

@@ -78,12 +78,14 @@ def _amazon_rows(perf: dict, marketplace) -> pd.DataFrame:
 
 
 def reconcile(data, performance=None, *, account=None, marketplace=None, include_cancelled_in_odr: bool = False,
-              tolerance: float = 0.0005) -> pd.DataFrame:
+              tolerance: float = 0.0005, flags: pd.DataFrame | None = None, flags_as_of=None) -> pd.DataFrame:
     """Amazon's figure, ours and the difference for every metric in the performance report.
 
     ``performance``: the raw JSON dict or ``Dataset.performance`` (default: the Dataset's). ``account``: which
     account in the data the report belongs to (needed only when the data holds several). Rates within
     ``tolerance`` count as a match. Columns: ``RECONCILE_COLUMNS``; ``difference`` = ours - Amazon's.
+    ``flags``/``flags_as_of``: an ``order_flags`` pass already made at ``flags_as_of`` (used when that day is
+    not before the report's snapshot day, as the flags then hold every deadline that passed by then).
     """
     if performance is None:
         performance = data.performance if isinstance(data, Dataset) else None
@@ -104,8 +106,10 @@ def reconcile(data, performance=None, *, account=None, marketplace=None, include
             raise ConfigError(f"the data holds {len(accounts)} accounts; say which one the report belongs to "
                               f"(account=..., one of {', '.join(map(str, accounts[:5]))})")
     snapshot = amazon["window_end"].max() + pd.Timedelta(days=1)
-    orders, _, flags = prepare(data, as_of=snapshot, account=account,
-                                      marketplace=list(amazon["marketplace"].unique()))
+    if flags is not None and (flags_as_of is None or pd.Timestamp(flags_as_of) < snapshot):
+        flags = None
+    orders, _, flags = prepare(data, as_of=snapshot, account=account, flags=flags,
+                               marketplace=list(amazon["marketplace"].unique()))
     metrics = tuple(amazon["metric"].unique())
     events = all_events(flags, None, metrics, include_cancelled_in_odr=include_cancelled_in_odr)
     other = all_events(flags, None, [m for m in metrics if m == "order_defect_rate"],

@@ -40,9 +40,20 @@ def _one_account(frame: pd.DataFrame, account, marketplace) -> pd.DataFrame:
     return frame
 
 
+def _analysis_at(data, as_of):
+    """``data`` when it is a ``reinstate.Analysis`` (at ``as_of`` when given), else None."""
+    from ..analysis import Analysis
+    if not isinstance(data, Analysis):
+        return None
+    return data if as_of is None else data.at(as_of=as_of, account=data.account, marketplace=data.marketplace)
+
+
 def _trend(data, metrics, *, as_of, days, account, marketplace, **kw) -> pd.DataFrame:
+    analysis = _analysis_at(data, as_of)
     if isinstance(data, pd.DataFrame) and {"as_of", "metric", "rate"} <= set(data.columns):
         frame = data[data["metric"].isin(metrics)]
+    elif analysis is not None:  # its cached trend: drawing a plot never recomputes it
+        frame = analysis.trend(metric=list(metrics), days=days, **kw)
     else:
         frame = metric_trend(data, metric=list(metrics), end=as_of, days=days, account=account,
                              marketplace=marketplace, **kw)
@@ -157,10 +168,14 @@ def plot_recovery(data, *, as_of=None, channel="MFN", account=None, marketplace=
                   **forecast_options):
     """Projected ODR from ``as_of`` (no new defects, recent daily volume) with the first day back under target.
 
-    ``data`` is a ``RecoveryForecast`` or data to forecast from (then ``as_of`` is required).
+    ``data`` is a ``RecoveryForecast``, a ``reinstate.Analysis`` (its cached forecast) or data to forecast from
+    (then ``as_of`` is required).
     """
+    analysis = _analysis_at(data, as_of)
     if isinstance(data, RecoveryForecast):
         forecast = data
+    elif analysis is not None:
+        forecast = analysis.forecast(channel=channel, **forecast_options)
     else:
         if as_of is None:
             raise ConfigError("plot_recovery needs as_of= when given data rather than a RecoveryForecast")

@@ -166,8 +166,9 @@ class AppealBuilder(WidgetApp):
     # analysis for the current account
     def _load_analysis(self):
         kw = dict(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
-        self.health = self.analysis.health(**kw)
-        self.diagnosis = self.analysis.diagnosis(**kw)
+        selected = backend.view(self.analysis, **kw)
+        self.health = selected.health()
+        self.diagnosis = selected.diagnosis()
         self._rows = self._hypothesis_rows()
 
     def _load_argued(self):

@@ -1,7 +1,7 @@
 """What the widget apps call in the pipeline, cached so a widget change never recomputes the analysis.
 
 The apps re-render on every keystroke; metrics and the diagnosis only change with the account or the
-as-of date, so they are computed once per (account, as_of) here and reused. Everything the apps need
+as-of date, so they are computed once per (account, marketplace, as_of) by ``reinstate.Analysis`` and reused. Everything the apps need
 from the metrics, diagnose and appeal stages goes through this module, which keeps the adapters to
 those stages' interfaces in one place.
 """
@@ -9,59 +9,23 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from ..analysis import Analysis as _Analysis
 from ..appeal.formatting import as_date
-from ..dataset import Dataset
+
+# The apps share one ``reinstate.Analysis`` of the data; ``analysis.at(as_of=, account=, marketplace=)`` is the
+# cached analysis of the selection on screen (health, trend, drill-down, diagnosis and the argued letter each
+# computed once, from one pass of per-order facts).
+Analysis = _Analysis
 
 
-@dataclass
-class Analysis:
-    """Metrics and diagnosis of one data set, computed lazily and cached per (account, marketplace, as_of)."""
-    data: Dataset
-    _cache: dict = field(default_factory=dict, repr=False)
-
-    def accounts(self) -> list[str]:
-        return sorted(self.data.orders["account"].dropna().astype(str).unique().tolist())
-
-    def marketplaces(self, account: str | None = None) -> list[str]:
-        orders = self.data.orders
-        if account is not None:
-            orders = orders[orders["account"].eq(account).fillna(False).to_numpy()]
-        return sorted(orders["marketplace"].dropna().astype(str).unique().tolist())
-
-    def _cached(self, kind, key, compute):
-        full = (kind, *key)
-        if full not in self._cache:
-            self._cache[full] = compute()
-        return self._cache[full]
-
-    def selection(self, account, marketplace) -> tuple:
-        """Drop a selection that is the data's only value (same result, and it keeps the metrics stage on
-        its unfiltered path: with a filtered message table, message_events fails on a read-only array)."""
-        if account is not None and self.accounts() == [account]:
-            account = None
-        if marketplace is not None and self.marketplaces() == [marketplace]:
-            marketplace = None
-        return account, marketplace
-
-    def health(self, *, as_of, account=None, marketplace=None) -> pd.DataFrame:
-        from ..metrics.health import account_health
-        as_of = as_date(as_of)
-        account, marketplace = self.selection(account, marketplace)
-        return self._cached("health", (account, marketplace, as_of),
-                            lambda: account_health(self.data, as_of=as_of, account=account, marketplace=marketplace))
-
-    def diagnosis(self, *, as_of, account=None, marketplace=None):
-        from ..diagnosis.engine import diagnose
-        as_of = as_date(as_of)
-        account, marketplace = self.selection(account, marketplace)
-        return self._cached("diagnosis", (account, marketplace, as_of),
-                            lambda: diagnose(self.data, as_of=as_of, account=account, marketplace=marketplace))
+def view(analysis: _Analysis, *, as_of, account=None, marketplace=None) -> _Analysis:
+    """The analysis of the selection on screen (kept by ``analysis``, so switching back costs nothing)."""
+    return analysis.at(as_of=as_date(as_of), account=account, marketplace=marketplace)
 
 
 # --- appeal library ---------------------------------------------------------------------------------
@@ -218,21 +182,12 @@ def scope_text(row: dict) -> str:
 def argued(analysis, *, template_id: str, as_of, account=None, marketplace=None, channel: str | None = None):
     """(attribution, removable defects) the CLI letter of this template argues, cached per choice.
 
-    Through ``appeal.pipeline.argue``, the step `reinstate letter` uses: the breached metric's own failing
-    orders in its window and channel, one primary cause per order (``appeal.attribution``). (None, None) for
-    a template that argues no metric (IP, review manipulation, ...) or a metric the data has no row for.
-    Raises ``ConfigError`` for a channel the metric has no row in."""
-    from ..appeal.pipeline import argue
-    from ..appeal.registry import get_template
-    info = get_template(template_id)
-    as_of = as_date(as_of)
-    kw = dict(as_of=as_of, account=account, marketplace=marketplace)
-    acc, mkt = analysis.selection(account, marketplace)
-
-    def compute():
-        return argue(analysis.data, info, health=analysis.health(**kw), diagnosis=analysis.diagnosis(**kw),
-                     as_of=as_of, channel=channel, account=acc, marketplace=mkt)
-    return analysis._cached("argued", (info.id, acc, mkt, as_of, channel), compute)
+    Through ``appeal.pipeline.argue`` (``Analysis.argue``), the step `reinstate letter` uses: the breached
+    metric's own failing orders in its window and channel, one primary cause per order
+    (``appeal.attribution``). (None, None) for a template that argues no metric (IP, review manipulation, ...)
+    or a metric the data has no row for. Raises ``ConfigError`` for a channel the metric has no row in."""
+    return view(analysis, as_of=as_of, account=account, marketplace=marketplace).argue(template_id,
+                                                                                       channel=channel)
 
 
 def metric_channels(health: pd.DataFrame | None, metric: str | None) -> list[dict]:

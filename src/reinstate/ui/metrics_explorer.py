@@ -5,8 +5,9 @@
 
 Widgets are attributes, callbacks are methods, state is plain attributes (``as_of``, ``account``,
 ``marketplace``, ``channel``, ``metric``, ``tag``, ``health``, ``drill``); nothing is displayed in
-``__init__``. The per-order flags are computed once per as-of date and reused by every metric, the
-trend and the drill-down, so a control change costs a few tens of milliseconds on the sample.
+``__init__``. Everything is computed by the shared ``reinstate.Analysis`` of the selection on screen: the
+per-order facts once per (as-of date, account, marketplace), reused by every metric, the trend and the
+drill-down, so a control change costs a few tens of milliseconds on the sample.
 """
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ MIME = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 LOCAL_LABELS = {"download": {"en": "Download tables", "zh": "下载表格"},
                 "download_format": {"en": "Format", "zh": "格式"},
                 "download_ready": {"en": "Ready", "zh": "已生成"},
-                "worst_category": {"en": "worst category", "zh": "最差类目"}}
+                "worst_category": {"en": "worst category", "zh": "最差类目"},
+                "history": {"en": "Saved snapshots (history store)", "zh": "已保存的历史快照"}}
 
 
 def _pct(rate) -> str:
@@ -79,10 +81,12 @@ class MetricsExplorer(WidgetApp):
 
     ``data``: a loaded ``Dataset`` (or a ``backend.Analysis`` shared with the appeal builder);
     ``as_of``: the Account Health date; ``account``/``marketplace`` default to the first in the data.
+    ``store``: the metric history file (default ``REINSTATE_STORE`` or ./reinstate-history.duckdb); when it
+    exists, the saved snapshots of the chosen metric are listed under the trend (nothing otherwise).
     """
 
     def __init__(self, data, *, as_of, account=None, marketplace=None, metric="order_defect_rate",
-                 channel=None, language="en", trend_days: int = 90, out_dir=None):
+                 channel=None, language="en", trend_days: int = 90, out_dir=None, store=None):
         self.analysis = data if isinstance(data, backend.Analysis) else backend.Analysis(data)
         self.as_of = backend.as_date(as_of)
         self.language = language if language in languages() else "en"
@@ -95,11 +99,12 @@ class MetricsExplorer(WidgetApp):
         self.tag = None                   # None = every cause tag
         self.trend_days = trend_days
         self.out_dir = Path(out_dir) if out_dir is not None else None  # downloads are also saved under it
+        self.store = store
+        self.history = None               # the saved snapshots shown (None: no store or nothing saved)
         self.health = pd.DataFrame()
         self.drill = pd.DataFrame()
         self.trend = pd.DataFrame()
-        self._flags: dict = {}
-        self._trends: dict = {}            # every cached result, keyed by what selects it
+        self._trends: dict = {}            # the trend PNGs, keyed by what selects them
         self._tags: dict = {}
 
         self._build_widgets()
@@ -107,32 +112,15 @@ class MetricsExplorer(WidgetApp):
 
     # ------------------------------------------------------------------------------------------------
     # cached computations
-    def flags(self):
-        """order_flags for the whole data set at ``as_of`` (one pass, shared by every metric)."""
-        from ..metrics.flags import order_flags
-        if self.as_of not in self._flags:
-            self._flags[self.as_of] = order_flags(self.analysis.data.orders, as_of=self.as_of)
-        return self._flags[self.as_of]
+    def selected(self):
+        """The ``reinstate.Analysis`` of the selection on screen (its results are computed once and kept)."""
+        return backend.view(self.analysis, as_of=self.as_of, account=self.account, marketplace=self.marketplace)
 
     def _health(self) -> pd.DataFrame:
-        from ..metrics.health import account_health
-        account, marketplace = self.analysis.selection(self.account, self.marketplace)
-        key = ("health", self.as_of, account, marketplace)
-        if key not in self._trends:
-            self._trends[key] = account_health(self.analysis.data, as_of=self.as_of, account=account,
-                                               marketplace=marketplace, flags=self.flags())
-        return self._trends[key]
+        return self.selected().health()
 
     def _trend(self) -> pd.DataFrame:
-        from ..metrics.trend import metric_trend
-        key = ("trend", self.as_of, self.account, self.marketplace, self.metric)
-        if key not in self._trends:
-            start = pd.Timestamp(self.as_of) - pd.Timedelta(days=self.trend_days - 1)
-            account, marketplace = self.analysis.selection(self.account, self.marketplace)
-            self._trends[key] = metric_trend(self.analysis.data, metric=self.metric, start=start.date(),
-                                             end=self.as_of, account=account, marketplace=marketplace,
-                                             flags=self.flags())
-        frame = self._trends[key]
+        frame = self.selected().trend(metric=self.metric, days=self.trend_days)
         if self.channel is not None and len(frame):
             frame = frame[frame["channel"].isin([self.channel, "ALL"])]
         return frame
@@ -144,7 +132,7 @@ class MetricsExplorer(WidgetApp):
         key = (self.account, self.marketplace)
         if key not in self._tags:
             try:
-                dx = self.analysis.diagnosis(as_of=self.as_of, account=self.account, marketplace=self.marketplace)
+                dx = self.selected().diagnosis()
                 self._tags[key] = backend.tags_by_order(getattr(dx, "tags", None))
             except (ReinstateError, ValueError, KeyError) as exc:  # tags are an extra here: the metrics stay usable without them
                 self.w_error.value = pill(html.escape(f"cause tags unavailable: {exc}"), "at_risk")
@@ -178,6 +166,8 @@ class MetricsExplorer(WidgetApp):
         self.w_metric.add_class("rs-metric")
         self.w_trend = w.Image(format="png", layout=w.Layout(width="860px"))
         self.w_trend.add_class("rs-trend")
+        self.w_history = w.HTML(layout=w.Layout(max_height="240px", overflow="auto", display="none"))
+        self.w_history.add_class("rs-history")
         self.w_tag = w.Dropdown(options=[], style={"description_width": LABEL_WIDTH},
                                 layout=w.Layout(width="460px"))
         self.w_tag.add_class("rs-tag-filter")
@@ -205,7 +195,7 @@ class MetricsExplorer(WidgetApp):
         export = w.HBox([self.w_export_format, self.w_export, self.w_export_result],
                         layout=w.Layout(align_items="center", flex_flow="row wrap"))
         self.widget = w.VBox([stylesheet(), header, controls, self.w_error, self.w_cards, self.w_metric,
-                              self.w_trend, self.w_drill_title, self.w_tag, self.w_drill, export])
+                              self.w_trend, self.w_history, self.w_drill_title, self.w_tag, self.w_drill, export])
         self.widget.add_class("rs-app")
         self.widget.add_class("rs-metrics-explorer")
 
@@ -259,6 +249,7 @@ class MetricsExplorer(WidgetApp):
         self._labels()
         self._show_cards()
         self._show_trend()
+        self._show_history()
         self._show_drill()
 
     def visible_health(self) -> pd.DataFrame:
@@ -311,16 +302,16 @@ class MetricsExplorer(WidgetApp):
         """The tables behind the download: health as shown, the failing orders and, when Amazon's report was
         loaded, the reconciliation."""
         from ..export_tables import health_tables
-        from ..metrics.reconcile import reconcile
 
         data = self.analysis.data
         rec = None
         if getattr(data, "performance", None) is not None:
             try:
-                rec = reconcile(data, account=self.account, marketplace=self.marketplace)
+                rec = self.selected().reconciliation()
             except (ReinstateError, ValueError, KeyError):
                 rec = None  # another account's report: the download still has health and orders
-        return health_tables(data, self.visible_health(), as_of=self.as_of, reconciliation=rec)
+        return health_tables(data, self.visible_health(), as_of=self.as_of, reconciliation=rec,
+                             flags=self.selected().flags)
 
     def export(self) -> list[Path]:
         """Write the tables in the chosen format (into ``out_dir``/exports when given, never overwriting) and show
@@ -353,7 +344,7 @@ class MetricsExplorer(WidgetApp):
         self.w_export_result.value = f"{html.escape(self._local('download_ready'))}: {' · '.join(links)}{where}"
 
     def _show_trend(self):
-        key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel)
+        key = ("png", self.as_of, self.account, self.marketplace, self.metric, self.channel, self.language)
         try:
             self.trend = self._trend()
         except (ReinstateError, ValueError, KeyError) as exc:
@@ -363,23 +354,39 @@ class MetricsExplorer(WidgetApp):
             fig = Figure(figsize=(9.5, 3.6), dpi=90)
             ax = fig.add_subplot()
             fig.subplots_adjust(left=0.1, right=0.98, top=0.9, bottom=0.2)
-            backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, "en"), ax=ax)
+            backend.plot_trend(self.trend, metric=self.metric, title=label(self.metric, self.language), ax=ax,
+                               language=self.language)
             buf = io.BytesIO()
             fig.savefig(buf, format="png")
             self._trends[key] = buf.getvalue()
         self.w_trend.value = self._trends[key]
 
+    def _show_history(self):
+        """The saved snapshots of the chosen metric (newest first), or nothing when there is no store."""
+        from ..history.display import saved_history
+        try:
+            frame = saved_history(self.metric, store=self.store, account=self.account, marketplace=self.marketplace)
+        except (ReinstateError, OSError) as exc:  # e.g. a store another process holds: today's figures stand
+            frame = None
+            self.w_error.value = pill(html.escape(f"history: {exc}"), "at_risk")
+        if frame is not None and self.channel is not None:
+            frame = frame[frame["channel"].isin([self.channel, "ALL"])]
+        self.history = frame if frame is not None and len(frame) else None
+        if self.history is None:
+            self.w_history.value = ""
+            self.w_history.layout.display = "none"
+            return
+        shown = self.history.sort_values(["as_of", "channel", "window_days"], ascending=[False, True, True])
+        shown = shown.assign(rate=shown["rate"].map(_pct))
+        self.w_history.value = (f'<div class="rs-section">{html.escape(self._local("history"))}</div>'
+                                + backend.table_html(shown, ["as_of", "channel", "window_days", "numerator",
+                                                             "denominator", "rate", "status"], max_rows=60))
+        self.w_history.layout.display = None
+
     def _show_drill(self):
         L = lambda key: label(key, self.language)
-        from ..metrics.health import drilldown
-        key = ("drill", self.as_of, self.account, self.marketplace, self.metric, self.channel)
         try:
-            if key not in self._trends:
-                account, marketplace = self.analysis.selection(self.account, self.marketplace)
-                self._trends[key] = drilldown(self.analysis.data, as_of=self.as_of, metric=self.metric,
-                                              channel=self.channel, account=account,
-                                              marketplace=marketplace, flags=self.flags())
-            drill = self._trends[key]
+            drill = self.selected().drilldown(self.metric, channel=self.channel)
         except (ReinstateError, ValueError, KeyError) as exc:
             drill = pd.DataFrame(columns=list(DRILL_COLUMNS))
             self.w_error.value = pill(html.escape(f"drill-down: {exc}"), "breached")
@@ -414,6 +421,7 @@ class MetricsExplorer(WidgetApp):
             self.w_metric.value = metric
         self._show_cards()
         self._show_trend()
+        self._show_history()
         self._show_drill()
 
     def _on_control(self, change):
