@@ -91,10 +91,8 @@ def discover(spec, *, as_of=None, marketplace="US", template="odr") -> list[Acco
     """
     spec = Path(spec)
     if as_of not in (None, ""):
-        try:  # the batch-wide default is checked once: a bad --as-of is the caller's error, not every account's
-            dt.date.fromisoformat(str(as_of)[:10])
-        except ValueError:
-            raise ConfigError(f"--as-of {as_of!r}: expected a date YYYY-MM-DD") from None
+        # The batch-wide default is checked once: a bad --as-of is the caller's error, not every account's.
+        session.iso_day(as_of, "--as-of")
     if spec.is_dir():
         folders = sorted(p for p in spec.iterdir() if p.is_dir() and not p.name.startswith("."))
         if not folders:

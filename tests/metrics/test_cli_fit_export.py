@@ -40,6 +40,15 @@ def test_only_iso_dates(bad, hint, capsys):
     assert "YYYY-MM-DD" in err and hint in err and "Traceback" not in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", [["diagnose", SAMPLE], ["letter", "--template", "odr", SAMPLE],
+                                     ["batch", "--accounts", SAMPLE, "--out", "unused"]])
+def test_every_command_refuses_an_ambiguous_as_of(command, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main([*command, "--as-of", "01/11/2026"]) == 2
+    err = capsys.readouterr().err
+    assert "YYYY-MM-DD" in err and "2026-01-11 or 2026-11-01" in err and "Traceback" not in err
+
+
 def test_metrics_reconciliation_in_text_and_json(capsys):
     main(["metrics", SAMPLE, "--as-of", "2026-11-16"])
     out = capsys.readouterr().out
