@@ -136,7 +136,7 @@ def main(argv=None) -> int:
     print(f"\n== 2. Account health as of {as_of} (the sample's suggested date)")
     # The analyst's answers (why each cause happened, when each action was taken, by whom): the sample's own
     # file, so the demo letter is complete and honest rather than full of marked suggestions.
-    answers = SAMPLE_DIR / "answers.yaml"
+    answers = sample / "answers.yaml"
     appeal = analysis.appeal("odr", answers=answers if answers.is_file() else None)
     print(to_table(appeal.health, colour=sys.stdout.isatty()))
     print("\nReconciliation with Amazon's own figures (performance.json in the sample):")
