@@ -13,10 +13,20 @@ POLICY_DIR = Path(str(resources.files("reinstate") / "policy"))
 TEMPLATES_DIR = POLICY_DIR / "templates"
 REFERENCE_DIR = POLICY_DIR / "reference"
 
-# Source checkout only (src/reinstate -> project root).
-PROJECT_ROOT = PACKAGE_DIR.parent.parent
-SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+
+def _source_checkout() -> Path | None:
+    """The project folder when the package runs from a source checkout (``src/reinstate`` beside a
+    ``pyproject.toml``), else None: an installed wheel has no sample and no notebooks."""
+    root = PACKAGE_DIR.parents[1]
+    return root if (root / "pyproject.toml").is_file() and (root / "src" / "reinstate") == PACKAGE_DIR else None
+
+
+# Checkout-only material, None in an installed package (session.sample_dir() then looks under the working
+# folder, where the demo writes a sample; session.notebook_dir() says the notebooks are not installed).
+PROJECT_ROOT = _source_checkout()
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample" if PROJECT_ROOT else None
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks" if PROJECT_ROOT else None
 
 
 def home() -> Path:

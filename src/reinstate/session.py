@@ -57,7 +57,7 @@ def _iso_hint(text: str) -> str:
 def sample_dir() -> Path:
     """The bundled sample: data/sample of the source checkout, else ``<home>/data/sample`` (an installed package
     has no sample; ``reinstate sample --out data/sample`` or ``python -m reinstate.demo`` writes one there)."""
-    if SAMPLE_DIR.is_dir():
+    if SAMPLE_DIR is not None and SAMPLE_DIR.is_dir():
         return SAMPLE_DIR
     return home() / "data" / "sample"
 
@@ -123,9 +123,9 @@ def kernel_environment():
 
 def notebook_dir() -> Path:
     """Where notebooks 01-04 are: the source checkout's notebooks/ (an installed package does not ship them)."""
-    if not NOTEBOOKS_DIR.is_dir():
-        raise ConfigError(f"the notebooks are not installed ({NOTEBOOKS_DIR} does not exist): they ship with the "
-                          "source checkout (git clone), not with the wheel")
+    if NOTEBOOKS_DIR is None or not NOTEBOOKS_DIR.is_dir():
+        raise ConfigError("the notebooks are not installed: they ship with the source checkout (git clone), "
+                          "not with the wheel")
     return NOTEBOOKS_DIR
 
 
