@@ -16,24 +16,36 @@ from pathlib import Path
 FLOOR_CODE = "import sys, pyarrow.csv as c; t = c.read_csv(sys.argv[1]); print(t.num_rows)"
 
 
-def run_once(argv: list[str], *, cwd: Path, env: dict, timeout: float) -> dict:
-    """One process: wall, cpu seconds, peak RSS MB and exit code (stdout discarded)."""
+def run_once(argv: list[str], *, cwd: Path, env: dict, timeout: float, log: Path | None = None) -> dict:
+    """One process: wall, cpu seconds, peak RSS MB, exit code and whether it timed out. Its output goes to
+    ``log`` (stdout and stderr) when given; otherwise stdout is discarded and stderr kept for the error line."""
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below, after the process ends)
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=env)
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - start > timeout:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.01)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace").strip().splitlines() if proc.stderr else []
+    timed_out = False
+    try:
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT if log else subprocess.PIPE,
+                                cwd=cwd, env=env)
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > timeout:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                timed_out = True
+                break
+            time.sleep(0.01)
+        wall = time.perf_counter() - start
+        err = proc.stderr.read().decode(errors="replace").strip().splitlines() if proc.stderr else []
+    finally:
+        if log:
+            out.close()
+    if log and log.is_file():
+        err = log.read_text(errors="replace").strip().splitlines()
     code = os.waitstatus_to_exitcode(status)
-    return {"ok": code == 0, "exit": code, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "peak_rss_mb": usage.ru_maxrss / 1024, "error": err[-1][:300] if code and err else ""}
+    return {"ok": code == 0 and not timed_out, "exit": code, "timed_out": timed_out, "wall": wall,
+            "cpu": usage.ru_utime + usage.ru_stime, "peak_rss_mb": usage.ru_maxrss / 1024,
+            "error": err[-1][:300] if code and err else ""}
 
 
 def compare(csv_file: Path, as_of: str, *, root: Path, runs: int = 3, timeout: float = 1800,

@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -109,32 +108,15 @@ def machine() -> dict:
 
 
 def run_process(args: list[str], *, timeout: float, log: Path | None = None) -> dict:
-    """Run ``python args`` and return its exit status, wall time and peak RSS (MB) from ``os.wait4``."""
+    """Run ``python args`` (output to ``log``) and return its exit status, wall time and peak RSS (MB)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])),
                MPLBACKEND="Agg")
-    out = open(log, "w") if log else subprocess.DEVNULL
-    start = time.perf_counter()
-    try:
-        proc = subprocess.Popen([sys.executable, *args], stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                return {"ok": False, "error": f"timeout after {timeout:.0f} s", "peak_rss_mb": usage.ru_maxrss / 1024}
-            time.sleep(0.05)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        if log:
-            out.close()
-    ok = proc.returncode == 0
-    result = {"ok": ok, "process_seconds": time.perf_counter() - start, "peak_rss_mb": usage.ru_maxrss / 1024}
-    if not ok:
-        tail = log.read_text(errors="replace").strip().splitlines()[-1:] if log and log.is_file() else []
-        result["error"] = f"exit code {proc.returncode}" + (f": {tail[0][:300]}" if tail else "")
+    run = bench_process.run_once([sys.executable, *args], cwd=ROOT, env=env, timeout=timeout, log=log)
+    if run["timed_out"]:
+        return {"ok": False, "error": f"timeout after {timeout:.0f} s", "peak_rss_mb": run["peak_rss_mb"]}
+    result = {"ok": run["ok"], "process_seconds": run["wall"], "peak_rss_mb": run["peak_rss_mb"]}
+    if not run["ok"]:
+        result["error"] = f"exit code {run['exit']}" + (f": {run['error']}" if run["error"] else "")
     return result
 
 
