@@ -60,6 +60,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def day_option(value, flag: str):
+    """A date option (``--as-of``, ``--start``, ``--end``): ISO ``YYYY-MM-DD`` only (``01/11/2026`` is refused with
+    both readings shown, never guessed), as the metrics' day type; None stays None."""
+    from ..metrics.windows import to_day
+    from ..session import iso_day
+
+    return None if value in (None, "") else to_day(iso_day(value, flag), flag)
+
+
 def add_skip_bad_files(parser) -> None:
     """The --skip-bad-files option of the commands that analyse (metrics, diagnose)."""
     parser.add_argument("--skip-bad-files", action="store_true",

@@ -76,18 +76,16 @@ def tags_table(dx):
 def run(args: argparse.Namespace) -> int:
     from ..errors import ConfigError
     from ..export_tables import check_suffix, write_tables
-    from ..metrics.windows import to_day
-    from ..session import iso_day
-    from . import analysis_for
+    from . import analysis_for, day_option
     from .metrics import steps, terminal_width
 
-    as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
+    as_of = day_option(args.as_of, "--as-of")
     if not 0 < args.alpha < 1:
         raise ConfigError(f"--alpha {args.alpha}: expected a probability in (0, 1)")
     if args.min_support < 1:
         raise ConfigError(f"--min-support {args.min_support}: expected an integer >= 1")
-    start = to_day(iso_day(args.start, "--start"), "--start") if args.start else None
-    end = to_day(iso_day(args.end, "--end"), "--end") if args.end else None
+    start = day_option(args.start, "--start")
+    end = day_option(args.end, "--end")
     if args.out:
         check_suffix(args.out)
     with steps(2, "diagnose") as bar:

@@ -69,16 +69,14 @@ def run(args: argparse.Namespace) -> int:
     from ..appeal.contacts import format_contacts
     from ..appeal.pipeline import build_appeal, write_appeal
     from ..appeal.registry import get_template
-    from ..metrics.windows import to_day
-    from ..session import iso_day
-    from . import analysis_for
+    from . import analysis_for, day_option
     from .lint import print_findings
 
     get_template(args.template)  # fail fast on a wrong id, before loading data
     marketplace = (args.marketplace or "US").upper()
     from_set, fields = split_set(parse_fields(args.fields))
     answers = load_answers(args.answers).merged(from_set) if args.answers else from_set
-    analysis = analysis_for(args, as_of=to_day(iso_day(args.as_of, "--as-of"), "--as-of"), marketplace=marketplace, account=None)
+    analysis = analysis_for(args, as_of=day_option(args.as_of, "--as-of"), marketplace=marketplace, account=None)
     fields = {**answers.fields, **fields}
     seller = {k: fields.pop(k) for k in ("store_name", "seller_name", "merchant_token") if k in fields}
     asins = args.asins.split(",") if args.asins else fields.pop("asins", None)

@@ -191,12 +191,10 @@ def steps(total: int, what: str):
 def run(args: argparse.Namespace) -> int:
     from ..export_tables import check_suffix, health_tables, write_tables
     from ..metrics.display import reconciliation_text
-    from ..metrics.windows import to_day
-    from ..session import iso_day
-    from . import analysis_for
+    from . import analysis_for, day_option
     from .history import save_history
 
-    as_of = to_day(iso_day(args.as_of, "--as-of"), "--as-of")
+    as_of = day_option(args.as_of, "--as-of")
     if not 0 < args.margin <= 1:
         raise ConfigError(f"--margin {args.margin}: expected a fraction in (0, 1]")
     if args.out:
