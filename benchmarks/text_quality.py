@@ -47,7 +47,7 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
             old = pd.read_csv(LABELS / "olist_labelled.csv", keep_default_na=False)
             d = pd.concat([d, old], ignore_index=True)
         out["pt-olist"] = pd.DataFrame({"text": olist_texts(d["review_id"]), "labels": d["labels"],
-                                        "language": "pt"})
+                                        "language": "pt", "review_id": d["review_id"]})
     b = pd.read_csv(LABELS / "buyer_texts.csv", keep_default_na=False)
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)

@@ -1,70 +1,69 @@
-"""A small statistical text model next to the lexicons: TF-IDF over word stems + a linear model per cause.
+"""The statistical text model: hashed character + word n-grams and one logistic regression per cause.
 
-Where the lexicons stop (a buyer's own phrasing, misspellings, "comprei dois e veio um"), a linear model
-trained on the development halves of the labelled sets (``tests/diagnosis``) reads the text. Its inputs:
+Inputs (``features.py``): the text normalised as for the lexicons (lower case, no accents, so "nao" and
+"não" are one word), character 2-5-grams across word gaps ("o rec", "quebr", "ebrad": inflections,
+misspellings and short phrases) and word 1-2-grams, hashed into ``2**bits`` columns, each text scaled by
+1/sqrt(its n-gram count). Optionally the lexicons' own verdicts are extra 0/1 columns (training decides,
+by cross-validation, whether they help).
 
-* the text, normalised as for the lexicons (lower case, no accents), each word cut to a 5-letter stem
-  ("quebrado", "quebrada", "quebrou" -> "quebr"), CJK characters as single tokens; unigrams and bigrams
-  of those tokens, TF-IDF weighted. Word stems instead of character n-grams: the same generalisation over
-  inflections at a quarter of the cost (100k texts: ~2 s instead of ~10 s on the 2-core machine);
-* the lexicon's own verdict per cause (one 0/1 feature each): the model learns how far to trust a phrase
-  hit, and an analyst's extra lexicon still counts.
+A cause is tagged when its probability reaches its threshold (chosen by cross-validation on development
+data, ``scripts/train_text_model.py``); ``other`` only when no specific cause is tagged.
 
-The model ships as data (``text_model.json``: vocabulary, idf, coefficients, intercepts, thresholds), not
-as a pickle; ``load_model`` rebuilds the vectoriser from it. ``train`` makes that dict (scikit-learn's
-LogisticRegression, one per cause); ``scripts/train_text_model.py`` runs it on the development halves.
+The model ships as data (``text_model.npz``: the hashed columns seen in training, their weights per cause,
+intercepts, thresholds and the feature settings; loaded with ``allow_pickle=False``). ``train`` makes it
+with scikit-learn; inference is a sparse-dense product in numpy/scipy.
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .features import feature_matrix, hashed_blocks, row_scale
 from .policy import HERE
 
-MODEL_FILE = HERE / "text_model.json"
-STEM = 5
-_CJK = r"([\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f])"
-TOKEN_PATTERN = r"(?u)\b\w+\b"
-
-
-def stems(norm: pd.Series) -> pd.Series:
-    """Normalised texts -> space-separated stem tokens (vectorised str.replace)."""
-    s = norm.astype("string").str.replace(_CJK, r" \1 ", regex=True)
-    s = s.str.replace(r"\d+", " 0 ", regex=True)  # any number is one token
-    return s.str.replace(r"\b(\w{%d})\w+" % STEM, r"\1", regex=True).fillna("")
-
-
-def _vectorizer(vocabulary=None, idf=None):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    v = TfidfVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=(1, 2), sublinear_tf=True, lowercase=False,
-                        min_df=2, vocabulary=vocabulary, dtype=np.float32)
-    if idf is not None:
-        v.idf_ = np.asarray(idf, dtype=np.float64)
-    return v
+MODEL_FILE = HERE / "text_model.npz"
+BITS = 18
+CHARS = (2, 3, 4, 5)
+WORDS = (1, 2)
 
 
 class TextModel:
-    """Rebuilt from the shipped dict: ``proba(stemmed, lexicon_hits)`` -> (n, causes) probabilities."""
+    """Rebuilt from the shipped arrays: ``proba(normalised_texts, lexicon_hits)`` -> (n, causes)."""
 
     def __init__(self, data: dict):
-        self.causes = list(data["causes"])
-        vocab = {t: i for i, t in enumerate(data["vocabulary"])}
-        self.vectorizer = _vectorizer(vocab, data["idf"])
-        self.coef = np.asarray(data["coef"], dtype=np.float32)          # causes x (terms + lexicon)
+        self.causes = [str(c) for c in data["causes"]]
+        self.bits = int(data["bits"])
+        self.chars = tuple(int(n) for n in data["chars"])
+        self.words = tuple(int(n) for n in data["words"])
+        self.weights = np.zeros((2 ** self.bits, len(self.causes)), dtype=np.float32)
+        self.weights[np.asarray(data["rows"], dtype=np.int64)] = np.asarray(data["coef"], dtype=np.float32)
         self.intercept = np.asarray(data["intercept"], dtype=np.float32)
         self.threshold = np.asarray(data["threshold"], dtype=np.float32)
-        self.lexicon_weight = float(data.get("lexicon_scale", 1.0))
+        lex = np.asarray(data.get("lexicon_coef", np.zeros((0, 0))), dtype=np.float32)
+        self.lexicon_coef = lex if lex.size else None   # (lexicon causes, causes) when the verdicts are inputs
 
-    def proba(self, stemmed: pd.Series, lexicon_hits: np.ndarray) -> np.ndarray:
-        X = self.vectorizer.transform(stemmed.tolist())
-        n_terms = X.shape[1]
-        z = X @ self.coef[:, :n_terms].T + (lexicon_hits.astype(np.float32) * self.lexicon_weight) \
-            @ self.coef[:, n_terms:].T + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.asarray(z)))
+    @property
+    def uses_lexicon(self) -> bool:
+        return self.lexicon_coef is not None
+
+    def proba(self, norm: pd.Series, lexicon_hits: np.ndarray | None = None) -> np.ndarray:
+        blocks = hashed_blocks(norm, bits=self.bits, chars=self.chars, words=self.words)
+        z = blocks[0] @ self.weights
+        for b in blocks[1:]:
+            z += b @ self.weights
+        z *= row_scale(blocks)[:, None]
+        z += self.intercept
+        if self.uses_lexicon:
+            z += lexicon_hits.astype(np.float32) @ self.lexicon_coef
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def save(model: dict, path: Path) -> None:
+    """Write the model dict as a compressed .npz (plain arrays only: no pickle)."""
+    np.savez_compressed(path, **{k: np.asarray(v) for k, v in model.items()})
 
 
 @lru_cache(maxsize=4)
@@ -73,34 +72,36 @@ def load_model(path: str | None = None) -> TextModel | None:
     p = Path(path) if path else MODEL_FILE
     if not p.is_file():
         return None
-    return TextModel(json.loads(p.read_text(encoding="utf-8")))
+    with np.load(p, allow_pickle=False) as f:
+        return TextModel({k: f[k] for k in f.files})
 
 
-def train(stemmed: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray, causes, *, C: float = 4.0,
-          lexicon_scale: float = 3.0, thresholds=None) -> dict:
-    """Fit one L2 logistic regression per cause on stem TF-IDF + lexicon verdicts; return the shippable dict.
+def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, causes, *, C: float = 16.0,
+          balanced: bool = False, thresholds=None, bits: int = BITS, chars=CHARS, words=WORDS) -> dict:
+    """Fit one L2 logistic regression per cause; return the shippable dict of arrays.
 
-    ``labels``/``lexicon_hits``: (n, causes) 0/1 arrays in ``causes`` order (terms seen in >= 2 texts)."""
+    ``labels``: (n, causes) 0/1; ``lexicon_hits``: (n, causes) lexicon verdicts used as inputs, or None."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
-    v = _vectorizer()
-    X = v.fit_transform(stemmed.tolist())
-    L = sparse.csr_matrix(lexicon_hits.astype(np.float32) * lexicon_scale)
-    XL = sparse.hstack([X, L]).tocsr()
+    X = feature_matrix(norm, bits=bits, chars=chars, words=words).tocsc()
+    used = np.flatnonzero(np.diff(X.indptr))          # hashed columns seen in training
+    X = X[:, used]
+    if lexicon_hits is not None:
+        X = sparse.hstack([X, sparse.csr_matrix(lexicon_hits.astype(np.float32))]).tocsr()
     coefs, intercepts = [], []
     for j, _ in enumerate(causes):
         y = labels[:, j].astype(int)
         if y.min() == y.max():  # a cause absent from the data: never predicted by the model
-            coefs.append(np.zeros(XL.shape[1]))
+            coefs.append(np.zeros(X.shape[1]))
             intercepts.append(-10.0 if y.max() == 0 else 10.0)
             continue
-        m = LogisticRegression(C=C, max_iter=2000).fit(XL, y)
+        m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None).fit(X, y)
         coefs.append(m.coef_[0])
         intercepts.append(float(m.intercept_[0]))
-    coef = np.vstack(coefs)
-    inv = {i: t for t, i in v.vocabulary_.items()}
-    return {"causes": list(causes), "vocabulary": [inv[i] for i in range(len(inv))],
-            "idf": np.round(v.idf_, 5).tolist(), "coef": np.round(coef, 5).tolist(),
-            "intercept": np.round(intercepts, 5).tolist(),
-            "threshold": list(thresholds) if thresholds is not None else [0.5] * len(causes),
-            "lexicon_scale": lexicon_scale, "stem": STEM}
+    coef = np.vstack(coefs).T.astype(np.float32)       # features x causes
+    k = len(used)
+    return {"causes": np.array(list(causes)), "bits": bits, "chars": np.array(chars), "words": np.array(words),
+            "rows": used.astype(np.int32), "coef": coef[:k],
+            "lexicon_coef": coef[k:] if lexicon_hits is not None else np.zeros((0, 0), np.float32),
+            "intercept": np.array(intercepts, dtype=np.float32),
+            "threshold": np.array(thresholds if thresholds is not None else [0.5] * len(causes), np.float32)}
