@@ -49,13 +49,18 @@ class TextModel:
     def uses_lexicon(self) -> bool:
         return self.lexicon_coef is not None
 
-    def proba(self, norm: pd.Series, lexicon_hits: np.ndarray | None = None) -> np.ndarray:
+    def logits(self, norm: pd.Series) -> np.ndarray:
+        """(n, causes) log-odds from the n-grams and the intercept (without the lexicon verdicts)."""
         blocks = hashed_blocks(norm, bits=self.bits, chars=self.chars, words=self.words)
         z = blocks[0] @ self.weights
         for b in blocks[1:]:
             z += b @ self.weights
         z *= row_scale(blocks)[:, None]
-        z += self.intercept
+        return z + self.intercept
+
+    def proba(self, norm: pd.Series, lexicon_hits: np.ndarray | None = None) -> np.ndarray:
+        """(n, causes) probabilities; ``lexicon_hits`` (n, causes) when the model takes the lexicon verdicts."""
+        z = self.logits(norm)
         if self.uses_lexicon:
             z += lexicon_hits.astype(np.float32) @ self.lexicon_coef
         return 1.0 / (1.0 + np.exp(-z))
