@@ -29,7 +29,7 @@ from reinstate.diagnosis.text import TEXT_CAUSES, compile_causes, lexicon_counts
 
 # The review ids labelled before this model (the lexicon stems were written from their development half).
 OLD_ROUNDS = ROOT / "scripts" / "olist_lexicon_rounds.csv"
-GRID = [dict(C=C, balanced=False, lexicon=lex) for lex in (False, True) for C in (16.0,)]
+GRID = [dict(C=16.0, balanced=False, lexicon=False)] + [dict(C=C, balanced=bal, lexicon=True) for bal in (False, True) for C in (8.0, 32.0)]
 TH_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 
 

@@ -280,39 +280,93 @@ def strip_lookarounds(rx: str) -> str:
     return "".join(out)
 
 
+def _scan(rx: str):
+    """(index, char, depth before it) of the pattern's structural characters: escapes and character classes
+    are skipped, so only real group parentheses and alternation bars come out."""
+    depth, i, n = 0, 0, len(rx)
+    while i < n:
+        ch = rx[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and rx[j] == "^":
+                j += 1
+            if j < n and rx[j] == "]":
+                j += 1
+            while j < n and rx[j] != "]":
+                j += 2 if rx[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch in "()|":
+            yield i, ch, depth
+            depth += ch == "("
+            depth -= ch == ")"
+        i += 1
+
+
+def _alternatives(rx: str) -> list[str]:
+    """The pattern's top-level alternatives, with groups that wrap a whole alternative opened up:
+    "(?:a|b)|c" -> ["a", "b", "c"]. Their alternation in this order means what ``rx`` means."""
+    cuts = [i for i, ch, d in _scan(rx) if ch == "|" and d == 0]
+    parts = [rx[x + 1:y] for x, y in zip([-1, *cuts], [*cuts, len(rx)])]
+    if len(parts) == 1:
+        closing = [i for i, ch, d in _scan(rx) if ch == ")" and d == 1]
+        if rx.startswith("(?:") and closing and closing[0] == len(rx) - 1:
+            return _alternatives(rx[3:-1])
+        return parts
+    return [a for p in parts for a in _alternatives(p)]
+
+
 @lru_cache(maxsize=512)
-def _re2_plan(pattern: str) -> tuple[str, bool] | None:
-    """(RE2 pattern, exact) for pyarrow's regex kernels, or None when RE2 cannot compile it.
-    exact: the pattern had no lookaround, so RE2's count equals Python's on ASCII text; otherwise the
-    stripped pattern is only a filter (a text it does not match cannot match ``pattern``)."""
+def _re2_plan(pattern: str) -> tuple[str | None, str | None] | None:
+    """How pyarrow's RE2 kernels can count ``pattern`` on ASCII texts: (plain, filter) or None.
+
+    ``plain``: the alternatives without lookaround (RE2 cannot run those), in their order; ``filter``: the
+    others with their lookarounds removed (it matches wherever they could). A text the filter does not
+    match is counted exactly by ``plain`` (no lookaround alternative can match anywhere in it, so the regex
+    engine takes the same matches); the rest is left to Python's ``re``. None: RE2 cannot compile it."""
     import pyarrow as pa
     import pyarrow.compute as pc
-    stripped = strip_lookarounds(pattern)
+    plain, look = [], []
+    for alt in _alternatives(pattern):
+        stripped = strip_lookarounds(alt)
+        (plain if stripped == alt else look).append(stripped)
+    plan = tuple("|".join(f"(?:{a})" for a in group) if group else None for group in (plain, look))
     try:
-        pc.count_substring_regex(pa.array([""], type=pa.large_string()), stripped)
+        for rx in plan:
+            if rx is not None:
+                pc.count_substring_regex(pa.array([""], type=pa.large_string()), rx)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    return stripped, stripped == pattern
+    return plan
 
 
 def _count(rx: re.Pattern, norm: pd.Series, ascii_rows: np.ndarray, ascii_arr) -> np.ndarray:
     """Matches of ``rx`` per text, like ``norm.str.count(rx)``. Python's ``re`` scans text by text; RE2
-    (pyarrow's compute kernels) scans all texts in C++ tens of times faster. RE2 is used on the ASCII texts
-    only (there its \\w, \\b and \\s mean what Python's do): for the whole count when the pattern has no
-    lookaround, else to pick the texts Python's ``re`` must look at. Other texts go to Python's ``re``."""
+    (pyarrow's compute kernels) scans all texts in C++ tens of times faster. RE2 is used on the printable
+    ASCII texts only (there its \\w, \\b and \\s mean what Python's do), see ``_re2_plan``; the texts a
+    lookaround alternative may match and all other texts go to Python's ``re``."""
+    import pyarrow.compute as pc
     out = np.zeros(len(norm), dtype=np.int64)
     plan = _re2_plan(rx.pattern) if len(ascii_rows) else None
-    python_rows = np.flatnonzero(~np.isin(np.arange(len(norm)), ascii_rows)) if plan else np.arange(len(norm))
-    if plan:
-        import pyarrow.compute as pc
-        pattern, exact = plan
-        got = pc.count_substring_regex(ascii_arr, pattern).to_numpy(zero_copy_only=False).astype(np.int64)
-        if exact:
-            out[ascii_rows] = got
-        else:
-            python_rows = np.concatenate([python_rows, ascii_rows[got > 0]])
-    if len(python_rows):
-        out[python_rows] = np.asarray(norm.iloc[python_rows].str.count(rx), dtype=np.int64)
+    if plan is None:
+        return np.asarray(norm.str.count(rx), dtype=np.int64)
+    plain, filt = plan
+    python = np.ones(len(norm), dtype=bool)
+    python[ascii_rows] = False
+    easy = ascii_rows
+    if filt is not None:
+        hit = pc.match_substring_regex(ascii_arr, filt).to_numpy(zero_copy_only=False)
+        python[ascii_rows[hit]] = True
+        easy = ascii_rows[~hit]
+        ascii_arr = ascii_arr.filter(~hit)
+    if plain is not None and len(easy):
+        out[easy] = pc.count_substring_regex(ascii_arr, plain).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(python)
+    if len(rows):
+        out[rows] = np.asarray(norm.iloc[rows].str.count(rx), dtype=np.int64)
     return out
 
 
