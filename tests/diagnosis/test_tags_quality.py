@@ -4,14 +4,17 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from factories import orders
 
 from reinstate.diagnosis.engine import diagnose
-from reinstate.diagnosis.model import MODEL_FILE, TextModel, load_model, stems
+from reinstate.diagnosis.features import clean, hashed_blocks
+from reinstate.diagnosis.model import MODEL_FILE, TextModel, load_model
 from reinstate.diagnosis.tags import tags_table
 from reinstate.diagnosis.text import (
+    TEXT_CAUSES,
     classify_detail,
     classify_texts,
     decided_of,
@@ -37,27 +40,60 @@ def test_tags_table_has_orders_outside_the_analysed_window():
     assert sorted(t.index) == ["O1", "O2", "O4"]
     assert t.loc["O1", "tags"] == "item_not_received"
     assert t.loc["O4", "tags"] == "transit_damage"
-    assert t.loc["O4", "decided_by"] == "transit_damage:lexicon"
+    assert t.loc["O4", "decided_by"] in ("transit_damage:lexicon", "transit_damage:model")
 
 
-def test_model_is_shipped_as_json_and_rebuilt():
-    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    assert set(data) >= {"causes", "vocabulary", "idf", "coef", "intercept", "threshold"}
+def test_model_is_shipped_as_plain_arrays_and_rebuilt():
+    with np.load(MODEL_FILE, allow_pickle=False) as f:   # no pickle inside
+        data = {k: f[k] for k in f.files}
+    assert set(data) >= {"causes", "bits", "rows", "coef", "intercept", "threshold", "lexicon_coef"}
     m = TextModel(data)
-    assert m.coef.shape == (len(data["causes"]), len(data["vocabulary"]) + len(data["causes"]))
+    assert data["coef"].shape == (len(data["rows"]), len(data["causes"]))
+    assert m.weights.shape == (2 ** int(data["bits"]), len(data["causes"]))
     assert load_model() is not None
 
 
-def test_stems_cut_words_and_split_cjk():
-    assert stems(pd.Series(["quebrado quebrada", "届かない"])).tolist() == ["quebr quebr", " 届  か  な  い "]
+def test_hashed_ngrams_of_a_tiny_text_by_hand():
+    # "ab" is laid out as " ab ": char 2-grams " a", "ab", "b " (3), 3-grams " ab", "ab " (2), 4-gram " ab "
+    # (1), no 5-gram; one word, no word pair. "Ab!!" cleans to the same text, "x ab" shares the word "ab".
+    blocks = hashed_blocks(pd.Series(["ab", "ab!!", "x ab"]), bits=18, chars=(2, 3, 4, 5), words=(1, 2))
+    assert [int(b[0].nnz) for b in blocks] == [3, 2, 1, 0, 1, 0]
+    assert all((b[0] != b[1]).nnz == 0 for b in blocks)           # same text after cleaning, same columns
+    words = blocks[4]
+    assert set(words[0].indices) <= set(words[2].indices)          # the word "ab" is one column wherever it is
+    assert clean(pd.Series(["nao-recebi 22 itens!!", "届かない"])) == ["nao recebi 0 itens", "届かない"]
+
+
+def test_windows_never_cross_two_texts():
+    # Texts "a" and "b" side by side: " a " and " b " have 2 char 2-grams each, never "a b"-like windows.
+    one = hashed_blocks(pd.Series(["a", "b"]), bits=18, chars=(2, 3), words=(2,))
+    assert [b.getnnz(axis=1).tolist() for b in one] == [[2, 2], [1, 1], [0, 0]]
+
+
+def _toy_model(intercept_td: float) -> TextModel:
+    # No n-gram weight; transit_damage's own lexicon verdict adds 10 to its log-odds; threshold 0.5.
+    causes = list(TEXT_CAUSES)
+    k = len(causes)
+    lex = np.zeros((k, k), dtype=np.float32)
+    lex[0, 0] = 10.0
+    intercept = np.full(k, -5.0, dtype=np.float32)
+    intercept[0] = intercept_td
+    return TextModel({"causes": np.array(causes), "bits": 10, "chars": np.array([2]), "words": np.array([1]),
+                      "rows": np.array([0]), "coef": np.zeros((1, k), np.float32), "lexicon_coef": lex,
+                      "intercept": intercept, "threshold": np.full(k, 0.5, np.float32)})
 
 
 def test_decided_by_names_lexicon_or_model():
-    texts = pd.Series(["Arrived smashed", ""])
-    tags, by = classify_detail(texts, languages=["en"])
-    assert decided_of(tags, by).tolist() == ["transit_damage:lexicon", ""]
-    # Without the model the lexicon alone decides (same verdict here).
-    assert tags_of(classify_texts(texts, languages=["en"], model=False)).tolist() == ["transit_damage", ""]
+    texts = pd.Series(["Arrived smashed", "lovely", ""])
+    # The lexicon hit (+10) lifts transit_damage from -5 to +5: the lexicon decided.
+    tags, by = classify_detail(texts, languages=["en"], model=_toy_model(-5.0))
+    assert decided_of(tags, by).tolist() == ["transit_damage:lexicon", "", ""]
+    # An intercept of +1 tags every text without any lexicon hit: the model decided (the empty text stays
+    # untagged).
+    tags, by = classify_detail(texts, languages=["en"], model=_toy_model(1.0))
+    assert decided_of(tags, by).tolist() == ["transit_damage:model", "transit_damage:model", ""]
+    # Without the model the lexicon alone decides.
+    assert tags_of(classify_texts(texts, languages=["en"], model=False)).tolist() == ["transit_damage", "", ""]
 
 
 @pytest.mark.parametrize("text, expected", [

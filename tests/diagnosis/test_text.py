@@ -39,7 +39,7 @@ def test_accuracy_on_labelled_set():
     assert _accuracy(d, by_language=False) >= 0.95
 
 
-@pytest.mark.parametrize("text, lang, expected", [
+NEGATIONS = [
     ("not damaged at all, great", "en", ""),
     ("The box was not damaged but the mug is cracked", "en", "transit_damage"),
     ("no problems, fast", "en", ""),
@@ -51,8 +51,18 @@ def test_accuracy_on_labelled_set():
     ("nessun danno", "it", ""),
     ("破損はありませんでした", "ja", ""),
     ("破損していました", "ja", "transit_damage"),
-])
+]
+
+
+@pytest.mark.parametrize("text, lang, expected", NEGATIONS)
+def test_negation_per_language_in_the_lexicons(text, lang, expected):
+    # The lexicons' own negation (their verdicts are inputs of the model).
+    assert tags_of(classify_texts(pd.Series([text]), languages=[lang], model=False)).iloc[0] == expected
+
+
+@pytest.mark.parametrize("text, lang, expected", NEGATIONS)
 def test_negation_per_language(text, lang, expected):
+    # The same texts through the packaged model (what diagnose uses).
     assert tags_of(classify_texts(pd.Series([text]), languages=[lang])).iloc[0] == expected
 
 
@@ -81,3 +91,23 @@ def test_bad_lexicon_file_names_file_and_problem(tmp_path):
     (tmp_path / "en.yaml").write_text("causes: [unclosed\n")
     with pytest.raises(ConfigError, match=r"en\.yaml, line \d+"):
         classify_texts(pd.Series(["x"]), lexicon_dirs=(str(tmp_path),))
+
+
+def test_re2_fast_path_counts_like_python_re():
+    # lexicon_counts runs most regexes through RE2 (pyarrow); the verdicts must equal Python's re applied
+    # text by text (hits > negated hits), here computed directly with re.findall. The texts exercise
+    # lookbehind/lookahead patterns ("seal broken", "late fee"), negation windows cut by a contrast word,
+    # non-ASCII and control characters (sent to Python's re) and plain hits.
+    import re
+
+    from reinstate.diagnosis.text import TEXT_CAUSES, compile_causes, lexicon_counts, normalize
+    texts = pd.Series(["seal broken but fine", "box broken", "late fee charged", "arrived late",
+                       "not damaged but the mug is cracked", "not damaged at all", "Straße broken\x0b",
+                       "届かない", "nao recebi", "não chegou no prazo", "never arrived, no reply"])
+    norm = normalize(texts).astype(object)
+    for langs in (("en",), ("en", "pt"), ("de", "en", "es", "fr", "it", "ja", "pt")):
+        compiled = compile_causes(langs, ())
+        expected = [[(cause in compiled and len(re.findall(compiled[cause][0], t))
+                      - (len(re.findall(compiled[cause][1], t)) if compiled[cause][1] else 0) > 0)
+                     for cause in TEXT_CAUSES] for t in norm]
+        assert lexicon_counts(norm, compiled).tolist() == expected

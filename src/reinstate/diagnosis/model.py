@@ -82,7 +82,8 @@ def load_model(path: str | None = None) -> TextModel | None:
 
 
 def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, causes, *, C: float = 16.0,
-          balanced: bool = False, thresholds=None, bits: int = BITS, chars=CHARS, words=WORDS) -> dict:
+          balanced: bool = False, thresholds=None, bits: int = BITS, chars=CHARS, words=WORDS,
+          sample_weight: np.ndarray | None = None) -> dict:
     """Fit one L2 logistic regression per cause; return the shippable dict of arrays.
 
     ``labels``: (n, causes) 0/1; ``lexicon_hits``: (n, causes) lexicon verdicts used as inputs, or None."""
@@ -100,7 +101,8 @@ def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, 
             coefs.append(np.zeros(X.shape[1]))
             intercepts.append(-10.0 if y.max() == 0 else 10.0)
             continue
-        m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None).fit(X, y)
+        m = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None) \
+            .fit(X, y, sample_weight=sample_weight)
         coefs.append(m.coef_[0])
         intercepts.append(float(m.intercept_[0]))
     coef = np.vstack(coefs).T.astype(np.float32)       # features x causes

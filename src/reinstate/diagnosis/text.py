@@ -8,11 +8,16 @@ a file for a known language adds its phrases, patterns and cues to the packaged 
 adds a language.
 
 Matching is vectorised: for every cause, one alternation over all phrases of the selected languages is
-counted in each text with ``Series.str.count``, and so is the alternation of "negation cue + phrase". A
-text carries the cause when it has more phrase hits than negated hits ("not damaged" cancels its own hit,
-"not damaged but broken" keeps one). Text and phrases are lower-cased and stripped of accents first, so
-"nao recebi" and "não recebi" are one phrase. ``other`` (a generic complaint) is only kept when no
-specific cause matched.
+counted in each text, and so is the alternation of "negation cue + phrase". The lexicon verdict for a cause
+is "more phrase hits than negated hits" ("not damaged" cancels its own hit, "not damaged but broken" keeps
+one). Text and phrases are lower-cased and stripped of accents first, so "nao recebi" and "não recebi" are
+one phrase. The counting runs in RE2 (pyarrow's compute kernels) wherever that gives Python's answer, see
+``_count``.
+
+Who decides: the statistical model (``model.py``: hashed character/word n-grams + the lexicon verdicts as
+inputs, one logistic regression per cause, thresholds chosen by cross-validation on development data) when
+it is packaged; the lexicons alone with ``model=False``. ``other`` (a generic complaint) is only kept when no
+specific cause is tagged. ``classify_detail`` reports per tag whether the lexicon verdicts were needed.
 """
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from .model import load_model
+from .model import TextModel, load_model
 from .policy import HERE, read_yaml
 
 LEXICON_DIR = HERE / "lexicons"
@@ -352,7 +357,7 @@ def _count(rx: re.Pattern, norm: pd.Series, ascii_rows: np.ndarray, ascii_arr) -
     out = np.zeros(len(norm), dtype=np.int64)
     plan = _re2_plan(rx.pattern) if len(ascii_rows) else None
     if plan is None:
-        return np.asarray(norm.str.count(rx), dtype=np.int64)
+        return np.array(norm.str.count(rx), dtype=np.int64)  # a copy: pandas 3 may hand out read-only arrays
     plain, filt = plan
     python = np.ones(len(norm), dtype=bool)
     python[ascii_rows] = False
@@ -397,15 +402,12 @@ def lexicon_counts(norm: pd.Series, compiled) -> np.ndarray:
 def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=True) -> tuple[pd.DataFrame,
                                                                                                  pd.DataFrame]:
     """(tags, decided_by): one boolean column per text cause, and per cause who decided a True tag:
-    ``"model"`` (the n-gram model alone reaches the threshold whatever the lexicons say) or ``"lexicon"``
-    (the lexicons' verdicts, inputs of the model, tipped it over), "" else.
+    ``"model"`` (the n-gram model reaches the cause's threshold with no lexicon hit) or ``"lexicon"`` (it
+    took the lexicons' verdicts, inputs of the model, to reach it), "" else.
 
-    ``model=False`` (or no packaged model): the lexicons alone decide. With the model (``model.py``), a
-    cause is tagged when its probability reaches the cause's threshold. The lexicon regexes are run only on
-    texts whose decision they can change: with the n-gram score ``z`` of a cause and the lexicon weights'
-    most negative / positive total ``lo`` / ``hi``, a text with ``z + hi`` below the threshold or ``z + lo``
-    above it for every cause is decided without them (the same verdict, without the regex scan that was
-    most of the classifier's time).
+    ``model=False`` (or no packaged model): the lexicons alone decide (``decided_by`` "lexicon"); a
+    ``TextModel`` instead of True uses that model. With the model (``model.py``), a cause is tagged when
+    its probability reaches the cause's threshold, ``other`` only when no specific cause is tagged.
     """
     langs = tuple(languages) if languages else None
     compiled = compile_causes(langs, tuple(map(str, lexicon_dirs)))
@@ -420,7 +422,7 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
     norm_codes, uniques = pd.factorize(normalize(pd.Series(raw_uniques, dtype="string")).astype(object))
     codes = norm_codes[raw_codes]
     norm = pd.Series(uniques, dtype=object)
-    tm = load_model() if model else None
+    tm = model if isinstance(model, TextModel) else (load_model() if model else None)
     if tm is None:
         final = lexicon_counts(norm, compiled)
         decided = np.where(final, "lexicon", "")
@@ -437,27 +439,19 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
     return out, by
 
 
-def _model_verdicts(tm, norm: pd.Series, compiled) -> tuple[np.ndarray, np.ndarray]:
+def _model_verdicts(tm: TextModel, norm: pd.Series, compiled) -> tuple[np.ndarray, np.ndarray]:
     """(tagged, needed the lexicon) per distinct text and cause in TEXT_CAUSES order."""
     cols = [TEXT_CAUSES.index(c) for c in tm.causes]
-    cut = np.log(tm.threshold / (1 - tm.threshold))            # the threshold as a logit
-    z = tm.logits(norm)                                         # n-gram part (+ intercept)
+    cut = np.log(tm.threshold / (1 - tm.threshold))            # the thresholds as log-odds
+    z = tm.logits(norm)                                         # n-grams + intercept
+    alone = z >= cut                                            # what the model says with no lexicon hit
+    if tm.uses_lexicon:
+        z += lexicon_counts(norm, compiled)[:, cols].astype(np.float32) @ tm.lexicon_coef
+    verdict = z >= cut
     tagged = np.zeros((len(norm), len(TEXT_CAUSES)), dtype=bool)
     from_lexicon = np.zeros_like(tagged)
-    if tm.uses_lexicon:
-        lo = np.minimum(tm.lexicon_coef, 0).sum(axis=0)
-        hi = np.maximum(tm.lexicon_coef, 0).sum(axis=0)
-        surely = z + lo >= cut
-        open_ = ~surely & (z + hi >= cut)
-        todo = np.flatnonzero(open_.any(axis=1))
-        if len(todo):
-            lex = lexicon_counts(norm.iloc[todo].reset_index(drop=True), compiled)[:, cols]
-            z[todo] += lex.astype(np.float32) @ tm.lexicon_coef
-        verdict = z >= cut
-        from_lexicon[:, cols] = verdict & ~surely
-    else:
-        verdict = z >= cut
     tagged[:, cols] = verdict
+    from_lexicon[:, cols] = verdict & ~alone
     return tagged, from_lexicon
 
 
