@@ -58,6 +58,9 @@ def test_the_installed_package_is_the_wheel(installed):
     python, _, work, env = installed
     where = run([str(python), "-c", "import reinstate; print(reinstate.__file__)"], cwd=work, env=env).stdout
     assert str(ROOT) not in where and "site-packages" in where
+    # the text model (text_model.npz) is package data: without it the lexicons would silently decide alone
+    run([str(python), "-c", "from reinstate.diagnosis.model import load_model; assert load_model() is not None"],
+        cwd=work, env=env)
 
 
 def test_templates_check_and_a_letter_from_a_generated_sample(installed):
