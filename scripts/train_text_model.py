@@ -25,7 +25,12 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from text_quality import LABELS, labelled, norm
 
 from reinstate.diagnosis import model as tm
-from reinstate.diagnosis.text import TEXT_CAUSES, compile_causes, lexicon_counts, normalize
+from reinstate.diagnosis.text import (
+    TEXT_CAUSES,
+    compile_causes,
+    lexicon_counts,
+    normalize,
+)
 
 # The review ids labelled before this model (the lexicon stems were written from their development half).
 OLD_ROUNDS = ROOT / "scripts" / "olist_lexicon_rounds.csv"

@@ -1,6 +1,5 @@
 """Issue 12: the --tags table covers every loaded order, lexicon + model tags report who decided, and the
 held-out halves of the labelled sets (never tuned on) meet the accuracy targets."""
-import json
 import sys
 from pathlib import Path
 

@@ -103,7 +103,12 @@ def test_re2_fast_path_counts_like_python_re():
     # non-ASCII and control characters (sent to Python's re) and plain hits.
     import re
 
-    from reinstate.diagnosis.text import TEXT_CAUSES, compile_causes, lexicon_counts, normalize
+    from reinstate.diagnosis.text import (
+        TEXT_CAUSES,
+        compile_causes,
+        lexicon_counts,
+        normalize,
+    )
     texts = pd.Series(["seal broken but fine", "box broken", "late fee charged", "arrived late",
                        "not damaged but the mug is cracked", "not damaged at all", "Straße broken\x0b",
                        "届かない", "nao recebi", "não chegou no prazo", "never arrived, no reply"])
