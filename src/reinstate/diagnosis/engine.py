@@ -240,7 +240,8 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     hit = evidence & defect[:, None]
     facts["primary_cause"] = _primary(facts, pol).where(defect)
 
-    members = memberships(orders, flags, pol["dimensions"], gid=groups[0])
+    # Only analysed orders count in any test (eligibility requires it): their pairs alone are built.
+    members = memberships(orders, flags, pol["dimensions"], gid=groups[0], keep=analysed)
     heads = hyp.build(facts, hit, analysed, members, causes, policy=pol, min_support=min_support, alpha=alpha,
                       evidence=evidence)
 

@@ -197,6 +197,9 @@ def _finish(c: Candidate):
 
 def _codes(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(pairs["value"])``, taken from ``memberships``' ``code`` column when present."""
+    if "code" in pairs.columns and isinstance(pairs["value"].dtype, pd.CategoricalDtype):
+        # Every value numbered, also those whose pairs were left out (``memberships(keep=...)``).
+        return pairs["code"].to_numpy(np.int64), pairs["value"].cat.categories.to_numpy(dtype=object)
     if "code" in pairs.columns:
         codes = pairs["code"].to_numpy(np.int64)
         # Codes number values by first appearance: a value's first pair is where the running maximum rises.
