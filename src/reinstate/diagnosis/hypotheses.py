@@ -326,10 +326,14 @@ def _compact_members(members: dict, rows: np.ndarray, n_orders: int) -> dict:
     pos[rows] = np.arange(len(rows))
     out = {}
     for dim, pairs in members.items():
+        new = pos[pairs["oid"].to_numpy()]
+        kept = np.flatnonzero(new >= 0)
+        if "code" in pairs.columns and isinstance(pairs["value"].dtype, pd.CategoricalDtype):
+            # memberships(keep=analysed) made them: usually nothing to leave out.
+            out[dim] = (pairs if len(kept) == len(pairs) else pairs.iloc[kept]).assign(oid=new[kept])
+            continue
         codes, values = _codes(pairs)  # numbered over every pair, before any is left out
-        kept = np.flatnonzero(pos[pairs["oid"].to_numpy()] >= 0)
-        out[dim] = pd.DataFrame({"oid": pos[pairs["oid"].to_numpy()[kept]],
-                                 "value": pd.Categorical.from_codes(codes[kept], categories=values),
+        out[dim] = pd.DataFrame({"oid": new[kept], "value": pd.Categorical.from_codes(codes[kept], categories=values),
                                  "code": codes[kept]})
     return out
 
