@@ -328,10 +328,15 @@ def _row(c, rank, nested_in, head, slim, texts, total, pol):
         extras["delivered_late"] = int(tagged["late_delivery"].sum())
     start, end = c.start, c.end
     if c.dimension not in ("period", "account") and len(c.oids):
-        days = hyp.event_days(pd.DataFrame({k: v for k, v in tagged.items() if k.endswith("_day")}),
-                              c.cause, pol).dropna()
-        if len(days):
-            start, end = days.min(), days.max()
+        # hyp.event_days on the numpy columns (a DataFrame per hypothesis row was most of this function).
+        day = np.full(len(c.oids), np.datetime64("NaT", "ns"))
+        for col in pol["event_day"].get(c.cause, pol["event_day"]["default"]):
+            if col.endswith("_day") and col in tagged:
+                fill = np.isnat(day)
+                day[fill] = tagged[col][fill]
+        day = day[~np.isnat(day)]
+        if len(day):
+            start, end = pd.Timestamp(day.min()), pd.Timestamp(day.max())
     # Same-cause nested scopes are alternative descriptions of the same orders; only other causes add news.
     # At most three, the largest first: the sentence must stay readable in a letter.
     others = sorted((n for n in c.nested if n.cause != c.cause), key=lambda n: -n.d)
