@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..dataset import messages_of, orders_of
 from ..errors import ReinstateError
@@ -174,12 +175,17 @@ def _distinct_text_tags(texts: pd.DataFrame, policy: dict, lexicon_dirs) -> pd.D
     return tagged.iloc[inverse].set_axis(texts.index)
 
 
-def _primary(facts: pd.DataFrame, policy: dict) -> pd.Series:
-    # On a numpy object array: Series.mask on Arrow strings per cause was a visible cost at 1M orders.
-    out = np.full(len(facts), None, dtype=object)
-    for cause in reversed(policy["primary_order"]):
-        out[facts["t_" + cause].to_numpy(bool)] = cause
-    return pd.Series(out, index=facts.index, dtype="string")
+def _primary(facts: pd.DataFrame, policy: dict, defect: np.ndarray) -> pd.Series:
+    """Each defect's first tag in policy ``primary_order`` (missing for other orders), as strings."""
+    # Integer codes, made strings once by Arrow: a Python object per order, then Series(dtype="string")
+    # over them, was a visible cost at 1M orders (as was Series.mask per cause before that).
+    names = list(policy["primary_order"])
+    code = np.full(len(facts), -1, dtype=np.int32)
+    for j in reversed(range(len(names))):
+        code[facts["t_" + names[j]].to_numpy(bool)] = j
+    code[~defect] = -1
+    arr = pa.DictionaryArray.from_arrays(pa.array(code, mask=code < 0), pa.array(names, pa.string()))
+    return pd.Series(pd.array(arr.cast(pa.string()), dtype="string"), index=facts.index)
 
 
 def _text_rows(texts: dict, oids: np.ndarray) -> np.ndarray:
@@ -267,7 +273,7 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     defect = facts["defect"].to_numpy(bool) & analysed
     evidence = facts[["t_" + c for c in causes]].to_numpy(bool) & analysed[:, None]
     hit = evidence & defect[:, None]
-    facts["primary_cause"] = _primary(facts, pol).where(defect)
+    facts["primary_cause"] = _primary(facts, pol, defect)
 
     # Only analysed orders count in any test (eligibility requires it): their pairs alone are built.
     members = memberships(orders, flags, pol["dimensions"], gid=groups[0], keep=analysed)
