@@ -24,7 +24,7 @@ from ..errors import ReinstateError
 from ..metrics.flags import order_flags, order_groups
 from ..metrics.windows import to_day
 from . import hypotheses as hyp
-from .defects import joined_names, mark_defects
+from .defects import bool_array, joined_names, mark_defects
 from .policy import load_policy
 from .scopes import memberships
 from .statements import nested_phrase, statement
@@ -268,7 +268,8 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     # order_tags keeps flags' rows in order, so the tags are placed side by side (no key merge).
     facts = pd.concat([marked, tags.drop(columns=KEY).rename(columns={c: "t_" + c for c in causes})], axis=1)
     for c in causes:
-        facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
+        if facts["t_" + c].dtype != bool:  # order_tags gives plain bools: nothing to fill then
+            facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
     analysed = facts["analysed"].to_numpy(bool)
     defect = facts["defect"].to_numpy(bool) & analysed
     evidence = facts[["t_" + c for c in causes]].to_numpy(bool) & analysed[:, None]
@@ -288,7 +289,7 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
             "purchase_ns": facts["purchase_date"].astype("int64").to_numpy(),
             "t_no_tracking": facts["t_no_tracking"].to_numpy(bool),
             "t_late_shipment": facts["t_late_shipment"].to_numpy(bool),
-            "late_delivery": facts["late_delivery"].astype("boolean").fillna(False).to_numpy(bool)}
+            "late_delivery": bool_array(facts["late_delivery"])}
     for c in ("purchase_day", "ship_by_day", "delivery_by_day"):
         if c in facts.columns:
             slim[c] = facts[c].to_numpy(dtype="datetime64[ns]")
@@ -309,14 +310,14 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
 
     joined = pd.Series(joined_names(facts[["t_" + c for c in causes]].to_numpy(bool), causes),
                        index=facts.index, dtype=object)
-    any_defect = facts[["defective", "late_shipment", "seller_cancelled", "late_delivery"]].astype("boolean") \
-        .fillna(False).any(axis=1) | facts["t_no_tracking"]
+    any_defect = np.logical_or.reduce([bool_array(facts[c]) for c in ("defective", "late_shipment", "seller_cancelled",
+                                                                  "late_delivery", "t_no_tracking")])
     per_order = pd.DataFrame({
         "order_id": facts["order_id"], "account": facts["account"], "marketplace": facts["marketplace"],
         "tags": joined, "text": facts["text"], "source": facts["source"], "decided_by": facts["decided_by"],
         "analysed": facts["analysed"], "defect": pd.Series(defect, index=facts.index),
-        "kinds": facts["kinds"], "any_defect": any_defect.to_numpy(),
-        "has_text": facts["has_text"].fillna(False).astype(bool),
+        "kinds": facts["kinds"], "any_defect": any_defect,
+        "has_text": pd.Series(bool_array(facts["has_text"]), index=facts.index),
         "primary_cause": facts["primary_cause"],
     })
     return Diagnosis(as_of=as_of, hypotheses=frame, tags=per_order, defects_total=total,
