@@ -97,3 +97,49 @@ def test_joined_names_and_texts():
     # Orders 2 and 0 have texts; order 2's two texts are joined in row order; order 1 has none (NaN).
     out = _joined(np.array([2, 0, 2]), np.array(["x", "y", "z"], dtype=object), " | ", 3)
     assert out[0] == "y" and pd.isna(out[1]) and out[2] == "x | z"
+
+
+def test_first_present_is_first_valid():
+    from reinstate.diagnosis.engine import _first_present
+    items = _items()
+    gid, _ = order_groups(items)
+    pd.testing.assert_frame_equal(_first_present(items, ["sku", "carrier"], gid, 4),
+                                  first_valid(items, ["sku", "carrier"], gid, 4))
+
+
+def test_memberships_keep_leaves_out_orders_but_not_their_value_numbers():
+    items = _items()
+    groups = order_groups(items)
+    flags = order_flags(items, as_of="2026-02-01", groups=groups)
+    # Keep orders 1 and 3 only: (s1, X) has k2, (s1, B) has k3; k1 keeps code 0 though no kept order has it.
+    kept = memberships(items, flags, ["sku"], gid=groups[0], keep=np.array([False, True, False, True]))
+    assert kept["sku"]["oid"].tolist() == [1, 3]
+    assert kept["sku"]["code"].tolist() == [1, 2]
+    assert kept["sku"]["value"].tolist() == ["k2", "k3"]
+    assert list(kept["sku"]["value"].cat.categories) == ["k1", "k2", "k3"]
+
+
+def test_text_rows_are_the_rows_of_the_orders():
+    from reinstate.diagnosis.engine import _text_rows
+    oid = np.array([4, 1, 4, 7, 1, 2])
+    by = np.argsort(oid, kind="stable")
+    texts = {"oid": oid, "by_oid": by, "sorted_oid": oid[by]}
+    # Orders 1 and 4 have texts at rows 0, 1, 2, 4; order 5 has none.
+    assert _text_rows(texts, np.array([1, 4, 5])).tolist() == [0, 1, 2, 4]
+    assert _text_rows(texts, np.array([5, 6])).tolist() == []
+
+
+def test_distinct_texts_are_tagged_like_every_row():
+    from reinstate.diagnosis.engine import _distinct_text_tags
+    from reinstate.diagnosis.policy import load_policy
+    from reinstate.diagnosis.tags import text_tags
+    texts = pd.DataFrame({
+        "account": "s1", "marketplace": ["US", "US", "DE", "US", "US"], "order_id": list("abcde"),
+        "source": ["feedback_text", "feedback_text", "feedback_text", "return_reason", "feedback_text"],
+        "raw": pd.array(["Arrived damaged", "Never arrived", "Arrived damaged", "Arrived damaged",
+                         "Arrived damaged"], dtype="string"),
+        "oid": range(5)})
+    pol = load_policy(None)
+    got = _distinct_text_tags(texts, pol, ())
+    pd.testing.assert_frame_equal(got, text_tags(texts, policy=pol))
+    assert got["transit_damage"].tolist() == [True, False, True, True, True]

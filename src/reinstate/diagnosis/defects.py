@@ -19,8 +19,15 @@ from ..metrics.windows import metric_windows
 KINDS = ("odr", "late_shipment", "cancellation", "invalid_tracking", "late_delivery", "late_response")
 
 
-def _within(days: pd.Series, start, end) -> pd.Series:
-    return days.ge(pd.Timestamp(start)).fillna(False) & days.le(pd.Timestamp(end)).fillna(False)
+def _within(days: pd.Series, start, end) -> np.ndarray:
+    """``start <= day <= end`` per order (False for a missing day), on the numpy days."""
+    d = days.to_numpy(dtype="datetime64[ns]")
+    return (d >= pd.Timestamp(start).to_datetime64()) & (d <= pd.Timestamp(end).to_datetime64())
+
+
+def bool_array(col: pd.Series) -> np.ndarray:
+    """A (nullable) boolean column as a numpy bool array, missing = False."""
+    return col.to_numpy(dtype=bool) if col.dtype == bool else col.astype("boolean").to_numpy(dtype=bool, na_value=False)
 
 
 def windows_for(as_of, *, odr_offset_days: int = 15) -> dict[str, tuple]:
@@ -36,8 +43,9 @@ def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=N
                  odr_offset_days: int = 15) -> pd.DataFrame:
     """``flags`` plus ``analysed`` (in some window), one boolean per defect kind, ``defect`` and ``kinds``."""
     f = flags.copy(deep=False)  # new columns only (copy-on-write keeps ``flags`` unchanged); a deep copy cost 0.15 s at 1M
-    b = lambda c: f[c].astype("boolean").fillna(False).astype(bool)  # noqa: E731
-    mfn = f["fulfillment_channel"].eq("MFN").fillna(False)
+    # numpy bool arrays throughout: the same rules on pandas nullable Series cost ~0.3 s at 1M orders.
+    b = lambda c: bool_array(f[c])  # noqa: E731
+    mfn = f["fulfillment_channel"].eq("MFN").to_numpy(dtype=bool, na_value=False)
     not_cancelled = ~b("cancelled")
     oid = f["order_id"].astype("string")
     received = late_msgs.assign(day=pd.to_datetime(late_msgs["received_at"], utc=True).dt.tz_localize(None)
@@ -62,20 +70,22 @@ def mark_defects(flags: pd.DataFrame, late_msgs: pd.DataFrame, *, as_of, start=N
         if received is not None and "late_response_rate" in w:
             lo, hi = w["late_response_rate"]
             in_win = _within(received["day"], lo, hi)
-            msg_ids = _distinct(received.loc[in_win & received["late"], "order_id"])
+            msg_ids = _distinct(received.loc[in_win & received["late"].to_numpy(bool), "order_id"])
             in_lrr = _distinct(received.loc[in_win, "order_id"])
         analysed = win["odr"] | win["cancel"] | (mfn & (win["lsr"] | win["vtr"] | win["otdr"])) | _among(oid, in_lrr)
-    f["analysed"] = analysed.to_numpy()
-    f["odr"] = (b("defective") & not_cancelled & win["odr"]).to_numpy()
-    f["late_shipment_miss"] = (mfn & not_cancelled & b("late_shipment") & win["lsr"]).to_numpy()
-    f["cancellation"] = (mfn & b("seller_cancelled") & win["cancel"]).to_numpy()
+    f["analysed"] = analysed
+    f["odr"] = b("defective") & not_cancelled & win["odr"]
+    f["late_shipment_miss"] = mfn & not_cancelled & b("late_shipment") & win["lsr"]
+    f["cancellation"] = mfn & b("seller_cancelled") & win["cancel"]
     tracking = f["tracking_valid"].astype("boolean")
-    f["invalid_tracking"] = (mfn & b("shipped") & tracking.eq(False).fillna(False) & win["vtr"]).to_numpy()
-    f["late_delivery_miss"] = (mfn & tracking.fillna(False) & b("late_delivery") & win["otdr"]).to_numpy()
-    f["late_response"] = (_among(oid, msg_ids) & f["analysed"].to_numpy(bool)) if len(msg_ids) else False
+    invalid = tracking.eq(False).to_numpy(dtype=bool, na_value=False)
+    f["invalid_tracking"] = mfn & b("shipped") & invalid & win["vtr"]
+    f["late_delivery_miss"] = mfn & tracking.to_numpy(dtype=bool, na_value=False) & b("late_delivery") & win["otdr"]
+    f["late_response"] = (_among(oid, msg_ids) & analysed) if len(msg_ids) else False
     cols = ["odr", "late_shipment_miss", "cancellation", "invalid_tracking", "late_delivery_miss", "late_response"]
-    f["defect"] = f[cols].any(axis=1) & f["analysed"]
-    f["kinds"] = pd.Series(joined_names(f[cols].to_numpy(bool), KINDS), index=f.index, dtype=object)
+    kinds = f[cols].to_numpy(bool)
+    f["defect"] = kinds.any(axis=1) & analysed
+    f["kinds"] = pd.Series(joined_names(kinds, KINDS), index=f.index, dtype=object)
     return f
 
 
@@ -101,7 +111,15 @@ def joined_names(flags: np.ndarray, names) -> np.ndarray:
     mask = np.zeros(len(flags), dtype=np.int64)
     for j in range(len(names)):
         mask |= flags[:, j].astype(np.int64) << j
-    combos, inverse = np.unique(mask, return_inverse=True)
+    if not len(flags):
+        return np.zeros(0, dtype=object)
+    if len(names) <= 20:  # few columns: the distinct masks by counting (np.unique sorted every order's mask)
+        combos = np.flatnonzero(np.bincount(mask, minlength=1))
+        inverse = np.zeros(int(combos[-1]) + 1, dtype=np.int64)
+        inverse[combos] = np.arange(len(combos))
+        inverse = inverse[mask]
+    else:
+        combos, inverse = np.unique(mask, return_inverse=True)
     texts = np.array([";".join(n for j, n in enumerate(names) if m >> j & 1) for m in combos.tolist()]
                      + [""], dtype=object)
-    return texts[inverse.reshape(-1)] if len(flags) else np.zeros(0, dtype=object)
+    return texts[inverse.reshape(-1)]

@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..dataset import messages_of, orders_of
 from ..errors import ReinstateError
 from ..metrics.flags import order_flags, order_groups
 from ..metrics.windows import to_day
 from . import hypotheses as hyp
-from .defects import joined_names, mark_defects
+from .defects import bool_array, joined_names, mark_defects
 from .policy import load_policy
 from .scopes import memberships
 from .statements import nested_phrase, statement
-from .tags import KEY, first_valid, late_messages, order_tags, order_texts, text_tags
+from .tags import KEY, late_messages, order_tags, order_texts, text_tags
 from .text import TEXT_CAUSES
 
 try:  # the loader's masker when present (it knows Amazon order ids are not phone numbers)
@@ -142,12 +143,64 @@ def _given_flags(flags: pd.DataFrame, account, n_orders: int) -> pd.DataFrame:
     return flags
 
 
-def _primary(facts: pd.DataFrame, policy: dict) -> pd.Series:
-    # On a numpy object array: Series.mask on Arrow strings per cause was a visible cost at 1M orders.
-    out = np.full(len(facts), None, dtype=object)
-    for cause in reversed(policy["primary_order"]):
-        out[facts["t_" + cause].to_numpy(bool)] = cause
-    return pd.Series(out, index=facts.index, dtype="string")
+def _first_present(frame: pd.DataFrame, cols, gid: np.ndarray, n_orders: int) -> pd.DataFrame:
+    """``tags.first_valid``: per order, each column's first non-missing value in row order, found with one
+    ``np.minimum.at`` over the rows (``np.unique``'s sort was most of its cost at 1M orders)."""
+    out = {}
+    for c in cols:
+        s = frame[c]
+        rows = np.flatnonzero(s.notna().to_numpy(bool))
+        first = np.full(n_orders, len(frame), dtype=np.int64)
+        np.minimum.at(first, gid[rows], rows)
+        take = np.where(first < len(frame), first, -1)
+        out[c] = pd.api.extensions.take(s.array, take, allow_fill=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(n_orders))
+
+
+def _distinct_text_tags(texts: pd.DataFrame, policy: dict, lexicon_dirs) -> pd.DataFrame:
+    """``text_tags(texts)``, classifying each distinct (marketplace, source, text) once and placing the result
+    on every text row that has it. Buyer texts repeat a lot (about 2,900 distinct of 124k at 1M orders):
+    tagging and joining the ``decided_by`` strings row by row was most of the text stage's cost."""
+    cols = [c for c in ("marketplace", "source", "raw") if c in texts.columns]
+    if not len(texts):
+        return text_tags(texts, policy=policy, lexicon_dirs=lexicon_dirs)
+    key = np.zeros(len(texts), dtype=np.int64)
+    for c in cols:  # one integer per distinct combination (a missing value is a value of its own)
+        codes, uniques = pd.factorize(texts[c], use_na_sentinel=False)
+        key = key * (len(uniques) + 1) + codes
+    inverse, distinct = pd.factorize(key)
+    first = np.full(len(distinct), len(key), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(key)))
+    tagged = text_tags(texts[cols].iloc[first].reset_index(drop=True), policy=policy, lexicon_dirs=lexicon_dirs)
+    return tagged.iloc[inverse].set_axis(texts.index)
+
+
+def _primary(facts: pd.DataFrame, policy: dict, defect: np.ndarray) -> pd.Series:
+    """Each defect's first tag in policy ``primary_order`` (missing for other orders), as strings."""
+    # Integer codes, made strings once by Arrow: a Python object per order, then Series(dtype="string")
+    # over them, was a visible cost at 1M orders (as was Series.mask per cause before that).
+    names = list(policy["primary_order"])
+    code = np.full(len(facts), -1, dtype=np.int32)
+    for j in reversed(range(len(names))):
+        code[facts["t_" + names[j]].to_numpy(bool)] = j
+    code[~defect] = -1
+    arr = pa.DictionaryArray.from_arrays(pa.array(code, mask=code < 0), pa.array(names, pa.string()))
+    return pd.Series(pd.array(arr.cast(pa.string()), dtype="string"), index=facts.index)
+
+
+def _text_rows(texts: dict, oids: np.ndarray) -> np.ndarray:
+    """Positions (ascending) of the text rows of the orders ``oids``, like ``np.flatnonzero(np.isin(
+    texts["oid"], oids))`` but by binary search in the texts sorted by order once (``by_oid``), not a scan
+    and sort of every text per hypothesis."""
+    by, sorted_oid = texts["by_oid"], texts["sorted_oid"]
+    lo, hi = np.searchsorted(sorted_oid, oids, "left"), np.searchsorted(sorted_oid, oids, "right")
+    counts = hi - lo
+    if not counts.sum():
+        return np.zeros(0, dtype=np.int64)
+    lo, counts = lo[counts > 0], counts[counts > 0]
+    ends = np.cumsum(counts)
+    pos = np.arange(ends[-1]) + np.repeat(lo - (ends - counts), counts)
+    return np.sort(by[pos])
 
 
 def _evidence(oids, slim, texts, cause, policy):
@@ -159,9 +212,9 @@ def _evidence(oids, slim, texts, cause, policy):
     if texts is not None and len(texts["oid"]):
         # ``texts``: numpy columns made once in diagnose (indexing the frame per hypothesis row was most of
         # this function at 1M orders).
-        sel = np.isin(texts["oid"], oids)
+        sel = _text_rows(texts, oids)
         if cause in TEXT_CAUSES:
-            sel &= texts[cause]
+            sel = sel[texts[cause][sel]]
         quoted = np.isin(oids, texts["oid"][sel])
         raw = pd.unique(texts["raw"][sel])
         # Representative: mid-length first (very short texts say little, very long ones get cut).
@@ -203,10 +256,10 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
         flags = _given_flags(flags, account, len(groups[1]))
     extra = [c for c in ("sku", "asin") if c in orders.columns and c not in flags.columns]
     if extra:  # the first item's SKU/ASIN, for per-order views (scopes use every item, see scopes.py)
-        flags = pd.concat([flags, first_valid(orders, extra, groups[0], len(flags))], axis=1)
+        flags = pd.concat([flags, _first_present(orders, extra, groups[0], len(flags))], axis=1)
 
     texts = order_texts(orders, flags, groups=groups)
-    texts = pd.concat([texts, text_tags(texts, policy=pol, lexicon_dirs=lexicon_dirs)], axis=1)
+    texts = pd.concat([texts, _distinct_text_tags(texts, pol, lexicon_dirs)], axis=1)
     tags = order_tags(orders, flags, messages, as_of=as_of, policy=pol, lexicon_dirs=lexicon_dirs, texts=texts,
                       groups=groups)
     lrr = late_messages(messages, as_of=as_of, hours=float(pol["response_hours"]))
@@ -215,14 +268,16 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
     # order_tags keeps flags' rows in order, so the tags are placed side by side (no key merge).
     facts = pd.concat([marked, tags.drop(columns=KEY).rename(columns={c: "t_" + c for c in causes})], axis=1)
     for c in causes:
-        facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
+        if facts["t_" + c].dtype != bool:  # order_tags gives plain bools: nothing to fill then
+            facts["t_" + c] = facts["t_" + c].fillna(False).astype(bool)
     analysed = facts["analysed"].to_numpy(bool)
     defect = facts["defect"].to_numpy(bool) & analysed
     evidence = facts[["t_" + c for c in causes]].to_numpy(bool) & analysed[:, None]
     hit = evidence & defect[:, None]
-    facts["primary_cause"] = _primary(facts, pol).where(defect)
+    facts["primary_cause"] = _primary(facts, pol, defect)
 
-    members = memberships(orders, flags, pol["dimensions"], gid=groups[0])
+    # Only analysed orders count in any test (eligibility requires it): their pairs alone are built.
+    members = memberships(orders, flags, pol["dimensions"], gid=groups[0], keep=analysed)
     heads = hyp.build(facts, hit, analysed, members, causes, policy=pol, min_support=min_support, alpha=alpha,
                       evidence=evidence)
 
@@ -234,12 +289,14 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
             "purchase_ns": facts["purchase_date"].astype("int64").to_numpy(),
             "t_no_tracking": facts["t_no_tracking"].to_numpy(bool),
             "t_late_shipment": facts["t_late_shipment"].to_numpy(bool),
-            "late_delivery": facts["late_delivery"].astype("boolean").fillna(False).to_numpy(bool)}
+            "late_delivery": bool_array(facts["late_delivery"])}
     for c in ("purchase_day", "ship_by_day", "delivery_by_day"):
         if c in facts.columns:
             slim[c] = facts[c].to_numpy(dtype="datetime64[ns]")
     text_cols = {"oid": texts["oid"].to_numpy(np.int64), "raw": texts["raw"].astype(str).to_numpy(dtype=object),
                  **{c: texts[c].to_numpy(bool) for c in TEXT_CAUSES if c in texts.columns}}
+    text_cols["by_oid"] = np.argsort(text_cols["oid"], kind="stable")
+    text_cols["sorted_oid"] = text_cols["oid"][text_cols["by_oid"]]
     rows, covered = [], np.zeros(len(facts), dtype=bool)
     for rank, h in enumerate(heads, start=1):
         for c in (h, *h.nested):
@@ -253,14 +310,14 @@ def diagnose(data, *, as_of=None, min_support: int = 3, alpha: float = 0.05, acc
 
     joined = pd.Series(joined_names(facts[["t_" + c for c in causes]].to_numpy(bool), causes),
                        index=facts.index, dtype=object)
-    any_defect = facts[["defective", "late_shipment", "seller_cancelled", "late_delivery"]].astype("boolean") \
-        .fillna(False).any(axis=1) | facts["t_no_tracking"]
+    any_defect = np.logical_or.reduce([bool_array(facts[c]) for c in ("defective", "late_shipment", "seller_cancelled",
+                                                                  "late_delivery", "t_no_tracking")])
     per_order = pd.DataFrame({
         "order_id": facts["order_id"], "account": facts["account"], "marketplace": facts["marketplace"],
         "tags": joined, "text": facts["text"], "source": facts["source"], "decided_by": facts["decided_by"],
         "analysed": facts["analysed"], "defect": pd.Series(defect, index=facts.index),
-        "kinds": facts["kinds"], "any_defect": any_defect.to_numpy(),
-        "has_text": facts["has_text"].fillna(False).astype(bool),
+        "kinds": facts["kinds"], "any_defect": any_defect,
+        "has_text": pd.Series(bool_array(facts["has_text"]), index=facts.index),
         "primary_cause": facts["primary_cause"],
     })
     return Diagnosis(as_of=as_of, hypotheses=frame, tags=per_order, defects_total=total,
@@ -278,10 +335,15 @@ def _row(c, rank, nested_in, head, slim, texts, total, pol):
         extras["delivered_late"] = int(tagged["late_delivery"].sum())
     start, end = c.start, c.end
     if c.dimension not in ("period", "account") and len(c.oids):
-        days = hyp.event_days(pd.DataFrame({k: v for k, v in tagged.items() if k.endswith("_day")}),
-                              c.cause, pol).dropna()
-        if len(days):
-            start, end = days.min(), days.max()
+        # hyp.event_days on the numpy columns (a DataFrame per hypothesis row was most of this function).
+        day = np.full(len(c.oids), np.datetime64("NaT", "ns"))
+        for col in pol["event_day"].get(c.cause, pol["event_day"]["default"]):
+            if col.endswith("_day") and col in tagged:
+                fill = np.isnat(day)
+                day[fill] = tagged[col][fill]
+        day = day[~np.isnat(day)]
+        if len(day):
+            start, end = pd.Timestamp(day.min()), pd.Timestamp(day.max())
     # Same-cause nested scopes are alternative descriptions of the same orders; only other causes add news.
     # At most three, the largest first: the sentence must stay readable in a letter.
     others = sorted((n for n in c.nested if n.cause != c.cause), key=lambda n: -n.d)

@@ -76,8 +76,15 @@ def _count_matrices(hit: np.ndarray, ev: np.ndarray, elig: np.ndarray):
             distinct.append(elig[:, j])
         which[j] = same[0] if same else len(distinct) - 1
     dense = np.column_stack(distinct).astype(np.int64) if distinct else np.zeros((len(elig), 0), dtype=np.int64)
-    return (sparse.csr_matrix(hit.astype(np.int8), dtype=np.int64),
-            sparse.csr_matrix(ev.astype(np.int8), dtype=np.int64), (dense, which))
+    return _sparse_counts(hit), _sparse_counts(ev), (dense, which)
+
+
+def _sparse_counts(flags: np.ndarray) -> sparse.csr_matrix:
+    """A boolean (orders x causes) matrix as a sparse int64 one, found from the few rows with any flag (the
+    dense conversion scanned every cell of every order)."""
+    some = np.flatnonzero(flags.any(axis=1))
+    r, c = np.nonzero(flags[some])
+    return sparse.csr_matrix((np.ones(len(r), dtype=np.int64), (some[r], c)), shape=flags.shape)
 
 
 def _one_hot(codes: np.ndarray, oid: np.ndarray, n_groups: int, n_orders: int) -> sparse.csr_matrix:
@@ -141,32 +148,45 @@ def _event_day_ns(facts: pd.DataFrame, cause: str, policy: dict, cache: dict) ->
     return cache[cols]
 
 
+def _day_index(facts: pd.DataFrame, cause: str, policy: dict, cache: dict) -> np.ndarray:
+    """Each order's event day for ``cause`` as a day number from the earliest one (-1: no day), cached per
+    column list: dividing the nanoseconds per cause was most of ``_periods`` at 1M orders."""
+    day = _event_day_ns(facts, cause, policy, cache)
+    key = ("index", id(day))
+    if key not in cache:
+        valid = day != _NAT
+        first = day[valid].min() if valid.any() else 0
+        cache[key] = (np.where(valid, (day - first) // _DAY_NS, -1), int(first))
+    return cache[key]
+
+
 def _periods(facts, hit, ev, elig, causes, policy, min_support) -> list[Candidate]:
     out = []
     per = policy["period"]
     cache: dict = {}
+    hits = hit.sum(axis=0)
     for j, cause in enumerate(causes):
-        if hit[:, j].sum() < min_support:
+        if hits[j] < min_support:
             continue
-        day = _event_day_ns(facts, cause, policy, cache)
-        ok = elig[:, j] & (day != _NAT)
+        gday, gfirst = _day_index(facts, cause, policy, cache)
+        ok = elig[:, j] & (gday >= 0)
         if not ok.any():
             continue
-        first = day[ok].min()
-        d0 = pd.Timestamp(int(first), unit="ns")
-        idx = (day[ok] - first) // _DAY_NS
-        n_day = np.bincount(idx)
-        k_day = np.bincount(idx, weights=ev[ok, j].astype(float), minlength=len(n_day))
+        # Day counts on the shared day numbers, then cut to the cause's first day (as if numbered from it).
+        n_all = np.bincount(gday[ok])
+        start = int(np.flatnonzero(n_all)[0])
+        n_day = n_all[start:]
+        k_day = np.bincount(gday[ok & ev[:, j]], minlength=len(n_all))[start:].astype(float)
+        d0 = pd.Timestamp(gfirst + start * _DAY_NS, unit="ns")
         span = best_span(k_day, n_day, min_days=int(per["min_days"]), max_days=int(per["max_days"]),
                          min_support=min_support)
         if span is None:
             continue
         i0, i1, _ = span
-        inside = np.zeros(len(facts), dtype=bool)
-        inside[np.flatnonzero(ok)] = (idx >= i0) & (idx <= i1)
-        k, n = int(ev[inside, j].sum()), int(inside.sum())
-        N, K = int(ok.sum()), int(ev[ok, j].sum())
-        if hit[inside, j].sum() < min_support:
+        inside = ok & (gday >= start + i0) & (gday <= start + i1)
+        k, n = int(k_day[i0:i1 + 1].sum()), int(n_day[i0:i1 + 1].sum())
+        N, K = int(n_day.sum()), int(k_day.sum())
+        if (inside & hit[:, j]).sum() < min_support:
             continue
         p = float(stats.fisher_greater([k], [n], [K], [N])[0])
         if per.get("bonferroni_over_starts", True):
@@ -197,6 +217,9 @@ def _finish(c: Candidate):
 
 def _codes(pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """``pd.factorize(pairs["value"])``, taken from ``memberships``' ``code`` column when present."""
+    if "code" in pairs.columns and isinstance(pairs["value"].dtype, pd.CategoricalDtype):
+        # Every value numbered, also those whose pairs were left out (``memberships(keep=...)``).
+        return pairs["code"].to_numpy(np.int64), pairs["value"].cat.categories.to_numpy(dtype=object)
     if "code" in pairs.columns:
         codes = pairs["code"].to_numpy(np.int64)
         # Codes number values by first appearance: a value's first pair is where the running maximum rises.
@@ -273,11 +296,49 @@ def build(facts: pd.DataFrame, hit: np.ndarray, analysed: np.ndarray, members: d
     the cause occurs (evidence) in a scope and in the rest: defects only count inside their own metric
     windows, so testing defects alone would "discover" those windows as periods.
     """
-    elig = eligibility(facts, analysed, causes, policy)
-    ev = (hit if evidence is None else evidence) & elig
-    hit = hit & elig
+    # Only analysed orders take part in any test: everything below runs on them alone (row i here is order
+    # rows[i]), and the explained orders are mapped back to row positions of ``facts`` at the end. Column
+    # order (Fortran) because every step reads one cause's column at a time.
+    rows = np.flatnonzero(np.asarray(analysed, dtype=bool))
+    evidence = hit if evidence is None else evidence
+    cols = ["fulfillment_channel", *{c for cs in policy["event_day"].values() for c in cs}]
+    facts = facts[[c for c in facts.columns if c in cols]].iloc[rows].reset_index(drop=True)
+    elig = np.asfortranarray(eligibility(facts, np.ones(len(rows), dtype=bool), causes, policy))
+    ev = np.asfortranarray(evidence[rows] & elig)
+    hit = np.asfortranarray(hit[rows] & elig)
+    members = _compact_members(members, rows, len(analysed))
     if not elig.any() or not hit.any():
         return []
+    heads = _build(facts, hit, ev, elig, members, causes, policy=policy, min_support=min_support, alpha=alpha)
+    seen: set = set()
+    for h in heads:
+        for c in (h, *h.nested):
+            if id(c) not in seen:
+                seen.add(id(c))
+                c.oids = rows[c.oids]
+    return heads
+
+
+def _compact_members(members: dict, rows: np.ndarray, n_orders: int) -> dict:
+    """``members`` with only the pairs of orders in ``rows`` (sorted row positions), ``oid`` renumbered to
+    the position in ``rows``; the value codes of all the pairs are kept (``value`` categorical)."""
+    pos = np.full(n_orders, -1, dtype=np.int64)
+    pos[rows] = np.arange(len(rows))
+    out = {}
+    for dim, pairs in members.items():
+        new = pos[pairs["oid"].to_numpy()]
+        kept = np.flatnonzero(new >= 0)
+        if "code" in pairs.columns and isinstance(pairs["value"].dtype, pd.CategoricalDtype):
+            # memberships(keep=analysed) made them: usually nothing to leave out.
+            out[dim] = (pairs if len(kept) == len(pairs) else pairs.iloc[kept]).assign(oid=new[kept])
+            continue
+        codes, values = _codes(pairs)  # numbered over every pair, before any is left out
+        out[dim] = pd.DataFrame({"oid": new[kept], "value": pd.Categorical.from_codes(codes[kept], categories=values),
+                                 "code": codes[kept]})
+    return out
+
+
+def _build(facts, hit, ev, elig, members, causes, *, policy, min_support, alpha) -> list[Candidate]:
     table = _scoped(hit, ev, elig, members, causes)
     periods = _periods(facts, hit, ev, elig, causes, policy, min_support)
     K, Ns = ev.sum(axis=0), elig.sum(axis=0)

@@ -13,12 +13,14 @@ KEY = ["account", "marketplace", "order_id"]
 ORDER_LEVEL = ("carrier", "fulfillment_channel")
 
 
-def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndarray | None = None
-                ) -> dict[str, pd.DataFrame]:
+def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndarray | None = None,
+                keep: np.ndarray | None = None) -> dict[str, pd.DataFrame]:
     """dimension -> DataFrame(oid, value, code) of distinct pairs in order of first appearance; ``code``
-    numbers the values in order of first appearance (``pd.factorize(value)``). Absent or all-missing
-    dimensions are left out. ``gid``: each item row's order row in ``flags``
-    (``metrics.flags.order_groups``); without it, item rows are matched to flags by key.
+    numbers the values in order of first appearance (``pd.factorize(value)``) and ``value`` is categorical
+    with those values as its categories. Absent or all-missing dimensions are left out. ``gid``: each item
+    row's order row in ``flags`` (``metrics.flags.order_groups``); without it, item rows are matched to flags
+    by key. ``keep``: a boolean per order of ``flags``; only the pairs of those orders are returned (values
+    and codes are still numbered over every order, so they do not depend on ``keep``).
     """
     out = {}
     item_dims = [d for d in dims if d not in ORDER_LEVEL and d in orders.columns]
@@ -29,6 +31,7 @@ def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndar
             item_oid = items["oid"].to_numpy()
         else:
             items, item_oid = orders, np.asarray(gid)
+    keep = None if keep is None else np.asarray(keep, dtype=bool)
     for d in dims:
         if d in ORDER_LEVEL and d in flags.columns:
             oid, values = np.arange(len(flags)), flags[d]
@@ -40,6 +43,8 @@ def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndar
         # largest part of this function at 1M orders in the benchmark profile.
         codes, uniques = pd.factorize(values.astype("string"), sort=False)
         ok = codes >= 0
+        if keep is not None:
+            ok &= keep[oid]
         oid, codes = oid[ok], codes[ok]
         pair = oid.astype(np.int64) * max(len(uniques), 1) + codes
         # A pair can only repeat within an order of several items: look for repeats among those rows only
@@ -49,7 +54,10 @@ def memberships(orders: pd.DataFrame, flags: pd.DataFrame, dims, *, gid: np.ndar
             several = np.bincount(oid)[oid] > 1
             first[several] = ~pd.Series(pair[several]).duplicated().to_numpy()
         if first.any():
-            out[d] = pd.DataFrame({"oid": oid[first], "value": uniques.take(codes[first]).array,
+            # Categorical: one string per value, not one per pair (taking the strings for every pair was the
+            # largest part of this function at 1M orders).
+            out[d] = pd.DataFrame({"oid": oid[first],
+                                   "value": pd.Categorical.from_codes(codes[first], categories=uniques),
                                    "code": codes[first]})
     return out
 
