@@ -79,9 +79,10 @@ def item_facts(items):
                       cancel_by_unknown=agg.unknown_any & agg.seller_cancelled)
 
 
-def head_facts(con, heads, as_of: dt.date, marketplaces):
+def head_facts(con, heads, as_of: dt.date, marketplaces, keep=()):
     """Per order from its first item row: cancelled, local days, ODR components, late shipment, tracking,
-    late delivery. ``marketplaces``: the codes present (each gets its time zone)."""
+    late delivery. ``marketplaces``: the codes present (each gets its time zone); ``keep``: columns of
+    ``heads`` passed through unchanged (the fast path's account, channel, category)."""
     import ibis
 
     has = set(heads.columns).__contains__
@@ -168,7 +169,7 @@ def head_facts(con, heads, as_of: dt.date, marketplaces):
         out["late_delivery"] = promised.notnull().ifelse(late, _null_bool())
     else:
         out["late_delivery"] = _null_bool()
-    return heads.select(**out)
+    return heads.select(*keep, **out)
 
 
 def order_facts(con, items, heads, as_of: dt.date, marketplaces):

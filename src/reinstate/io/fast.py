@@ -1,0 +1,320 @@
+"""The fast path for one canonical orders CSV that is already in normal form: DuckDB reads the file, a
+normal-form gate decides whether the careful loader would leave every value as it is, and the per-order metric
+facts are computed by the engine's rules (``engine.facts``) on the DuckDB relation, never in pandas.
+
+    src = fast_source("orders.csv")            # None: not a candidate (then reinstate.load, as always)
+    flags = src.flags(as_of)                   # None: the gate refused the file (then reinstate.load)
+
+The gate is not a second validator. ``reinstate.load`` stays the one definition of coercion, validation and
+rejects; the gate only answers "is every value already in the form the loader would leave unchanged, and is
+there nothing it would reject or warn about?" (``GATE`` lists the conditions). Anything else, a single
+timestamp without an offset, "canceled", "1.0" in an integer column, an unknown or repeated header, a duplicate
+row, an order whose order-level fields disagree, a short row, a BOM, a stray byte, sends the whole load to
+``reinstate.load``, so rejects, warnings and messages are exactly those of today. The identity tests
+(``tests/io/test_fast_identity.py``) check both paths give the same health on the sample, the golden data, a
+multi-marketplace set with DST days and every file of the hostile corpus.
+
+Only these inputs are candidates: exactly one ``.csv`` file (no folder, no compression, no other export beside
+it), comma-separated, a plain ASCII header of canonical order column names that includes ``account`` and
+``marketplace``. What is read: every column for the gate (in one DuckDB aggregate, nothing kept), then the
+columns the metric rules need, which stay in DuckDB until one row per order comes back.
+
+Two order-level checks compare 64-bit hashes of an order's raw values rather than the values themselves (the
+exact comparison would hold every order's every field in memory at once): a disagreement could pass the gate
+only if two different rows of one order had equal hashes (about 1 in 2^64 per pair). A hash collision in the
+duplicate check can only send a file to the careful loader.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..reference import marketplaces, timezone_of
+from . import schema
+
+ORDER_COLUMNS = tuple(c.name for c in schema.COLUMNS) + ("item_status",)
+KEY = ("account", "marketplace", "order_id")
+ORDER_LEVEL = tuple(c.name for c in schema.COLUMNS if c.order_level and c.name not in KEY)
+ITEM_LEVEL = tuple(c.name for c in schema.COLUMNS if not c.order_level) + ("item_status",)
+REQUIRED = (*schema.REQUIRED, "account", "marketplace")
+SEP = "\x1f"  # joins the order key into one group id; the gate refuses keys that contain it
+
+# The normal form of each kind (RE2, full match). Timestamps: ISO 8601 to the second with an offset, years
+# 1900-2199 (the loader's range), so pyarrow's strict cast and DuckDB's read give the same instant.
+TIMESTAMP_RE = (r"(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5]"
+                r"[0-9]([+-](0[0-9]|1[0-4]):[0-5][0-9]|Z)")
+EDGE_SPACE_RE = r"^[\s\p{Z}\p{Cc}]|[\s\p{Z}\p{Cc}]$"  # what str.strip() would remove, and control characters
+MANGLED_RE = r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$"   # load._MANGLED: a spreadsheet's tracking number
+MAX_QUANTITY = 10_000
+
+# DuckDB settings for the fast path: stream and aggregate within a bounded memory, spilling to a temp folder
+# (never the analyst's folder).
+MEMORY_LIMIT = os.environ.get("REINSTATE_DUCKDB_MEMORY", "1GB")
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _kind(name: str) -> str:
+    if name == "item_status":
+        return "enum_order_status"
+    return schema.BY_NAME[name].kind
+
+
+def _enum_values(name: str) -> tuple[str, ...]:
+    if name == "marketplace":
+        return tuple(marketplaces().index)
+    return tuple(schema.ENUMS["order_status" if name == "item_status" else name])
+
+
+def value_rules(columns) -> list[tuple[str, str]]:
+    """(description, SQL condition true when every value of that column is in normal form) per check."""
+    rules = []
+    for name in columns:
+        col = _q(name)
+        kind = _kind(name)
+        present = f"{col} IS NULL OR "
+        if name in REQUIRED:
+            rules.append((f"{name}: a value on every row", f"{col} IS NOT NULL"))
+            present = ""
+        rules.append((f"{name}: no surrounding space", f"{present}NOT regexp_matches({col}, {_lit(EDGE_SPACE_RE)})"))
+        if name in ("account", "order_id"):
+            rules.append((f"{name}: no control characters", f"NOT regexp_matches({col}, '\\p{{Cc}}')"))
+        if kind == "timestamp":
+            rules.append((f"{name}: ISO 8601 with an offset",
+                          f"{present}(regexp_full_match({col}, {_lit(TIMESTAMP_RE)}) "
+                          f"AND TRY_CAST({col} AS TIMESTAMPTZ) IS NOT NULL)"))
+        elif kind in ("enum", "enum_order_status"):
+            values = ", ".join(_lit(v) for v in _enum_values(name))
+            rules.append((f"{name}: a canonical spelling", f"{present}{col} IN ({values})"))
+        elif kind == "int":
+            low, high = (1, 5) if name == "feedback_rating" else (0, MAX_QUANTITY)
+            rules.append((f"{name}: a plain integer in {low}..{high}",
+                          f"{present}(regexp_full_match({col}, '[0-9]{{1,5}}') "
+                          f"AND CAST({col} AS BIGINT) BETWEEN {low} AND {high})"))
+        elif kind == "bool":
+            rules.append((f"{name}: true or false", f"{present}{col} IN ('true', 'false')"))
+        if name == "tracking_id":
+            rules.append(("tracking_id: not in scientific notation",
+                          f"{present}NOT regexp_matches({col}, {_lit(MANGLED_RE)})"))
+    return rules
+
+
+GATE = """Every condition that lets a file take the fast path (the rest of the module docstring says why):
+one .csv file, comma-separated, ASCII header of distinct canonical order columns with the required ones and
+account and marketplace, no NUL byte at the start, at least one row, no reader error (every row has the header's
+fields, valid UTF-8), every value in normal form (``value_rules``), no two rows equal in every column, and every
+order-level column the same on every row of an order."""
+
+
+def read_header(path: Path) -> list[str] | None:
+    """The header's column names when the file looks like a canonical orders CSV in normal form, else None."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return None
+    if b"\x00" in head or b"\n" not in head:
+        return None
+    line = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if not line.isascii() or b'"' in line or b"\t" in line or b";" in line:
+        return None
+    names = line.decode("ascii").split(",")
+    if len(set(names)) != len(names) or not set(names) <= set(ORDER_COLUMNS) or not set(REQUIRED) <= set(names):
+        return None
+    return names
+
+
+def _connection():
+    from ..engine import backend
+
+    con = backend("duckdb")
+    spill = Path(tempfile.gettempdir()) / "reinstate-duckdb"
+    con.raw_sql(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
+    con.raw_sql(f"SET temp_directory = {_lit(str(spill))}")
+    return con
+
+
+@dataclass
+class FastSource:
+    """One canonical orders CSV read by DuckDB. ``flags(as_of)`` is None when the gate refuses the file."""
+    path: Path
+    columns: list[str]
+    marketplace: str = "US"
+    _gate: bool | None = None
+    _flags: dict = field(default_factory=dict)
+
+    def _scan(self) -> str:
+        cols = "{" + ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in self.columns) + "}"
+        return (f"read_csv({_lit(str(self.path))}, header = true, auto_detect = false, columns = {cols}, "
+                f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+                f"ignore_errors = false, encoding = 'utf-8')")
+
+    def gate(self) -> bool:
+        """True when every row and value is in normal form (see ``GATE``); computed once."""
+        if self._gate is None:
+            self._gate = self._check()
+        return self._gate
+
+    def _check(self) -> bool:
+        import duckdb
+
+        con = _connection()
+        rules = " AND ".join(f"({sql})" for _, sql in value_rules(self.columns))
+        order_cols = [c for c in ORDER_LEVEL if c in self.columns]
+        item_cols = [c for c in ITEM_LEVEL if c in self.columns]
+        h_order = f"hash({', '.join(map(_q, order_cols))})" if order_cols else "0"
+        h_item = f"hash({', '.join(map(_q, item_cols))})" if item_cols else "0"
+        key = ", ".join(map(_q, KEY))
+        sql = f"""
+            WITH rows AS (SELECT {key}, coalesce({rules}, false) AS ok, {h_order} AS ho, {h_item} AS hi
+                          FROM {self._scan()}),
+                 items AS (SELECT {key}, count(*) AS n, bool_and(ok) AS ok, min(ho) AS lo, max(ho) AS hi_o
+                           FROM rows GROUP BY {key}, hi),
+                 orders AS (SELECT max(n) AS n, bool_and(ok) AS ok, min(lo) = max(hi_o) AS same
+                            FROM items GROUP BY {key})
+            SELECT count(*), coalesce(bool_and(ok), false), coalesce(bool_and(same), false),
+                   coalesce(max(n), 0) FROM orders"""
+        try:
+            orders, ok, same, most = con.raw_sql(sql).fetchone()
+        except duckdb.Error:
+            return False  # the reader refused the file (a short row, invalid UTF-8, ...): the loader says why
+        return bool(orders > 0 and ok and same and most == 1)
+
+    def flags(self, as_of: dt.date):
+        """The per-order facts ``account_health`` counts (one row per order), or None when the gate refuses."""
+        if not self.gate():
+            return None
+        if as_of not in self._flags:
+            self._flags[as_of] = self._facts(as_of)
+        return self._flags[as_of]
+
+    def stub(self):
+        """A ``Dataset`` with no rows and the columns the loaded table would have (what ``account_health``
+        checks for missing inputs)."""
+        import pandas as pd
+
+        from ..dataset import Dataset
+        cols = [c for c in (c.name for c in schema.COLUMNS) if c in self.columns] + \
+            [c for c in self.columns if c not in schema.BY_NAME]
+        return Dataset(orders=pd.DataFrame({c: pd.Series(dtype=schema.dtype_of(c) or "string") for c in cols}))
+
+    def _facts(self, as_of: dt.date):
+        from ..engine.facts import DAY_SOURCES, FACT_COLUMNS, HEAD_COLUMNS, ITEM_COLUMNS, head_facts, item_facts
+
+        con = _connection()
+        has = set(self.columns).__contains__
+        gid = f"order_id || {_lit(SEP)} || account || {_lit(SEP)} || marketplace"
+
+        def typed(name: str) -> list[str]:
+            col = _q(name)
+            if _kind(name) == "timestamp":
+                out = [f"epoch_ns(CAST({col} AS TIMESTAMPTZ)) AS {col}"]
+                if name in DAY_SOURCES:
+                    out.append(f"epoch(CAST({col} AS TIMESTAMPTZ))::BIGINT AS {_q(name + '_s')}")
+                return out
+            if name in ("quantity", "feedback_rating"):
+                return [f"CAST({col} AS BIGINT) AS {col}"]
+            if name in ("tracking_valid", "feedback_removed"):
+                return [f"CAST({col} AS BOOLEAN) AS {col}"]
+            if name == "tracking_id":  # the rules only ask whether there is one
+                return [f"CASE WHEN {col} IS NULL THEN NULL ELSE '' END AS {col}"]
+            return [col]
+
+        item_names = [c for c in ITEM_COLUMNS if has(c)]
+        head_names = [c for c in HEAD_COLUMNS if has(c) and c != "marketplace"]
+        keep = ["account", "fulfillment_channel"] + (["product_category"] if has("product_category") else [])
+        con.raw_sql("SET preserve_insertion_order = true")
+        # One pass over the file: the needed columns, typed, in file order (rowid = line order), so an order's
+        # first item row is the one with the smallest rowid, as in ``order_flags``.
+        name = "reinstate_fast_rows"
+        select = ", ".join([f"{gid} AS gid", "marketplace", *keep[:2],
+                            *(["product_category"] if has("product_category") else []),
+                            *(x for c in dict.fromkeys(item_names + head_names) for x in typed(c))])
+        con.raw_sql(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {self._scan()}")
+        try:
+            rows = con.table(name)
+            heads_sql = ", ".join(
+                ["gid", "any_value(marketplace) AS marketplace", "any_value(account) AS account",
+                 "any_value(fulfillment_channel) AS fulfillment_channel"]
+                + (["arg_min_null(product_category, rowid) AS product_category"] if has("product_category") else [])
+                + [f"any_value({_q(c)}) AS {_q(c)}" for c in head_names]
+                + [f"any_value({_q(c + '_s')}) AS {_q(c + '_s')}" for c in head_names if c in DAY_SOURCES])
+            # A view, not ``con.sql``: Ibis 12 reads a query's schema with a call DuckDB 2 no longer has.
+            con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name}_heads AS SELECT {heads_sql} FROM {name} GROUP BY gid")
+            heads = con.table(f"{name}_heads")
+            items = rows.select("gid", *item_names)
+            mkts = [r[0] for r in con.raw_sql(f"SELECT DISTINCT marketplace FROM {name}").fetchall()]
+            for code in mkts:
+                timezone_of(code)
+            facts = item_facts(items).join(head_facts(con, heads, as_of, mkts, keep=("marketplace", *keep)), "gid")
+            table = con.to_pyarrow(facts.select("marketplace", *keep, *FACT_COLUMNS))
+        finally:
+            con.raw_sql(f"DROP VIEW IF EXISTS {name}_heads")
+            con.raw_sql(f"DROP TABLE IF EXISTS {name}")
+        return _to_flags(table)
+
+
+def _to_flags(table):
+    """The engine's per-order facts as the frame ``account_health`` counts: keys as categoricals (sorted, so
+    groups number as for strings), days as naive midnights, flags as booleans (nullable where a rule is)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from ..engine.facts import FACT_COLUMNS
+
+    out = {}
+    for name in ("account", "marketplace", "fulfillment_channel", "product_category"):
+        if name not in table.column_names:
+            continue
+        enc = table.column(name).combine_chunks().dictionary_encode()
+        cats = enc.dictionary.to_pylist()
+        order = sorted(range(len(cats)), key=cats.__getitem__)
+        rank = np.empty(len(cats), dtype=np.int32)
+        rank[order] = np.arange(len(cats), dtype=np.int32)
+        codes = enc.indices.fill_null(-1).to_numpy().astype(np.int64)
+        if len(cats):
+            codes = np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
+        out[name] = pd.Categorical.from_codes(codes, categories=[cats[i] for i in order])
+    for name in FACT_COLUMNS:
+        col = table.column(name)
+        if name.endswith("_day"):
+            out[name] = col.cast(pa.timestamp("ns")).to_pandas().to_numpy()
+        elif name in ("units", "active_units"):
+            out[name] = col.to_numpy().astype("int64")
+        elif name in ("seller_cancelled", "cancel_by_unknown", "cancelled"):
+            out[name] = col.to_numpy(zero_copy_only=False).astype(bool)
+        else:
+            out[name] = col.cast(pa.bool_()).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get).array
+    return pd.DataFrame(out)
+
+
+def fast_source(paths, *, marketplace: str = "US", account=None, keep_pii: bool = False, strict: bool = False,
+                skip_bad_files: bool = False, unmatched=None, **others) -> FastSource | None:
+    """A ``FastSource`` when ``paths`` is one canonical orders CSV the fast path may read, else None (the
+    careful loader then reads it). Load options that cannot change a normal-form file's health are accepted."""
+    if others or unmatched is not None:
+        return None
+    if isinstance(paths, (list, tuple)):
+        if len(paths) != 1:
+            return None
+        paths = paths[0]
+    if not isinstance(paths, (str, os.PathLike)):
+        return None
+    path = Path(paths)
+    if path.suffix != ".csv" or not path.is_file():
+        return None
+    timezone_of(str(marketplace).upper())  # an unknown default marketplace is an error on either path
+    columns = read_header(path)
+    if columns is None:
+        return None
+    return FastSource(path, columns, marketplace=str(marketplace).upper())
