@@ -41,14 +41,21 @@ ORDER_LEVEL = tuple(c.name for c in schema.COLUMNS if c.order_level and c.name n
 ITEM_LEVEL = tuple(c.name for c in schema.COLUMNS if not c.order_level) + ("item_status",)
 REQUIRED = (*schema.REQUIRED, "account", "marketplace")
 SEP = "\x1f"  # joins the order key into one group id; the gate refuses keys that contain it
+PARSED = "_ts_"  # prefix of each timestamp column's parsed value in the reading query
 
-# The normal form of each kind (RE2, full match). Timestamps: ISO 8601 to the second with an offset, years
-# 1900-2199 (the loader's range), so pyarrow's strict cast and DuckDB's read give the same instant.
-TIMESTAMP_RE = (r"(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5]"
-                r"[0-9]([+-](0[0-9]|1[0-4]):[0-5][0-9]|Z)")
-EDGE_SPACE_RE = r"^[\s\p{Z}\p{Cc}]|[\s\p{Z}\p{Cc}]$"  # what str.strip() would remove, and control characters
+# The normal form of a timestamp: ISO 8601 to the second with an offset (25 characters, every field at full
+# width, read by DuckDB's strict strptime), in 1900-2199 UTC: what the loader's strict pyarrow cast reads as
+# the same instant.
+STRPTIME = "'%Y-%m-%dT%H:%M:%S%z'"
+# A first or last character str.strip() would remove (white space, Unicode's too), or a control character.
+EDGE_SPACE_RE = r"^[\s\p{Z}\p{Cc}]|[\s\p{Z}\p{Cc}]$"
 MANGLED_RE = r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$"   # load._MANGLED: a spreadsheet's tracking number
 MAX_QUANTITY = 10_000
+# The text columns the metrics read (their values, or whether there is one). The loader strips the others
+# too, but a space there changes no health figure: rows are compared for duplicates before stripping (as
+# here), and an order-level value that differs only by a space disagrees here (the raw values' hashes differ),
+# which sends the file to the loader.
+READ_STRINGS = ("order_id", "account", "product_category", "tracking_id")
 
 # DuckDB settings for the fast path: stream and aggregate within a bounded memory, spilling to a temp folder
 # (never the analyst's folder).
@@ -85,13 +92,19 @@ def value_rules(columns) -> list[tuple[str, str]]:
         if name in REQUIRED:
             rules.append((f"{name}: a value on every row", f"{col} IS NOT NULL"))
             present = ""
-        rules.append((f"{name}: no surrounding space", f"{present}NOT regexp_matches({col}, {_lit(EDGE_SPACE_RE)})"))
+        if kind == "string" and name in READ_STRINGS:  # the other kinds' rules below admit no space at all
+            rules.append((f"{name}: no surrounding space",
+                          f"{present}NOT regexp_matches({col}, {_lit(EDGE_SPACE_RE)})"))
         if name in ("account", "order_id"):
-            rules.append((f"{name}: no control characters", f"NOT regexp_matches({col}, '\\p{{Cc}}')"))
+            rules.append((f"{name}: no unit separator", f"NOT contains({col}, chr(31))"))
         if kind == "timestamp":
+            # DuckDB's strict strptime, every field at its full width (25 characters), an explicit offset
+            # and a year in 1900-2199: what pyarrow's ISO cast (the loader's) reads as the same instant.
             rules.append((f"{name}: ISO 8601 with an offset",
-                          f"{present}(regexp_full_match({col}, {_lit(TIMESTAMP_RE)}) "
-                          f"AND TRY_CAST({col} AS TIMESTAMPTZ) IS NOT NULL)"))
+                          f"{present}(length({col}) = 25 AND substr({col}, 11, 1) = 'T' "
+                          f"AND substr({col}, 20, 1) IN ('+', '-') "
+                          f"AND {_q(PARSED + name)} >= TIMESTAMPTZ '1900-01-01 00:00:00+00' "
+                          f"AND {_q(PARSED + name)} < TIMESTAMPTZ '2200-01-01 00:00:00+00')"))
         elif kind in ("enum", "enum_order_status"):
             values = ", ".join(_lit(v) for v in _enum_values(name))
             rules.append((f"{name}: a canonical spelling", f"{present}{col} IN ({values})"))
@@ -161,33 +174,8 @@ class FastSource:
     def gate(self) -> bool:
         """True when every row and value is in normal form (see ``GATE``); computed once."""
         if self._gate is None:
-            self._gate = self._check()
+            self._gate = self._read()
         return self._gate
-
-    def _check(self) -> bool:
-        import duckdb
-
-        con = _connection()
-        rules = " AND ".join(f"({sql})" for _, sql in value_rules(self.columns))
-        order_cols = [c for c in ORDER_LEVEL if c in self.columns]
-        item_cols = [c for c in ITEM_LEVEL if c in self.columns]
-        h_order = f"hash({', '.join(map(_q, order_cols))})" if order_cols else "0"
-        h_item = f"hash({', '.join(map(_q, item_cols))})" if item_cols else "0"
-        key = ", ".join(map(_q, KEY))
-        sql = f"""
-            WITH rows AS (SELECT {key}, coalesce({rules}, false) AS ok, {h_order} AS ho, {h_item} AS hi
-                          FROM {self._scan()}),
-                 items AS (SELECT {key}, count(*) AS n, bool_and(ok) AS ok, min(ho) AS lo, max(ho) AS hi_o
-                           FROM rows GROUP BY {key}, hi),
-                 orders AS (SELECT max(n) AS n, bool_and(ok) AS ok, min(lo) = max(hi_o) AS same
-                            FROM items GROUP BY {key})
-            SELECT count(*), coalesce(bool_and(ok), false), coalesce(bool_and(same), false),
-                   coalesce(max(n), 0) FROM orders"""
-        try:
-            orders, ok, same, most = con.raw_sql(sql).fetchone()
-        except duckdb.Error:
-            return False  # the reader refused the file (a short row, invalid UTF-8, ...): the loader says why
-        return bool(orders > 0 and ok and same and most == 1)
 
     def flags(self, as_of: dt.date):
         """The per-order facts ``account_health`` counts (one row per order), or None when the gate refuses."""
@@ -207,59 +195,102 @@ class FastSource:
             [c for c in self.columns if c not in schema.BY_NAME]
         return Dataset(orders=pd.DataFrame({c: pd.Series(dtype=schema.dtype_of(c) or "string") for c in cols}))
 
+    @property
+    def table(self) -> str:
+        return f"reinstate_fast_{id(self)}"
+
+    def close(self) -> None:
+        """Drop the DuckDB table this source holds."""
+        if self._gate is not None:
+            _connection().raw_sql(f"DROP TABLE IF EXISTS {self.table}")
+            self._gate = None
+
+    def _read(self) -> bool:
+        """One pass over the file: the columns the rules need, typed, in file order (``rowid`` = line order,
+        so an order's first item row is its smallest rowid, as in ``order_flags``), plus per row whether every
+        value is in normal form and hashes of its order-level and item-level values. Then the gate."""
+        import duckdb
+
+        from ..engine.facts import DAY_SOURCES, HEAD_COLUMNS, ITEM_COLUMNS
+
+        con = _connection()
+        con.raw_sql("SET preserve_insertion_order = true")
+        has = set(self.columns).__contains__
+        rules = " AND ".join(f"({sql})" for _, sql in value_rules(self.columns))
+        order_cols = [c for c in ORDER_LEVEL if has(c)]
+        item_cols = [c for c in ITEM_LEVEL if has(c)]
+        h_order = f"hash({', '.join(map(_q, order_cols))})" if order_cols else "0"
+        h_item = f"hash({', '.join(map(_q, item_cols))})" if item_cols else "0"
+
+        def typed(name: str) -> list[str]:
+            col = _q(name)
+            if _kind(name) == "timestamp":
+                ts = _q(PARSED + name)
+                out = [f"epoch_ns({ts}) AS {col}"]
+                if name in DAY_SOURCES:
+                    out.append(f"epoch({ts})::BIGINT AS {_q(name + '_s')}")
+                return out
+            if name in ("quantity", "feedback_rating"):
+                return [f"TRY_CAST({col} AS BIGINT) AS {col}"]
+            if name in ("tracking_valid", "feedback_removed"):
+                return [f"TRY_CAST({col} AS BOOLEAN) AS {col}"]
+            if name == "tracking_id":  # the rules only ask whether there is one
+                return [f"CASE WHEN {col} IS NULL THEN NULL ELSE '' END AS {col}"]
+            return [col]
+
+        needed = [c for c in dict.fromkeys([*KEY, "fulfillment_channel", "product_category", *ITEM_COLUMNS,
+                                            *HEAD_COLUMNS]) if has(c)]
+        select = ", ".join([f"coalesce({rules}, false) AS _ok", f"{h_order} AS _ho", f"{h_item} AS _hi",
+                            *(x for c in needed for x in typed(c))])
+        try:
+            parsed = ", ".join(f"try_strptime({_q(c)}, {STRPTIME}) AS {_q(PARSED + c)}"
+                               for c in self.columns if _kind(c) == "timestamp")
+            source = f"(SELECT *{', ' + parsed if parsed else ''} FROM {self._scan()})"
+            con.raw_sql(f"CREATE OR REPLACE TEMP TABLE {self.table} AS SELECT {select} FROM {source}")
+        except duckdb.Error:
+            return False  # the reader refused the file (a short row, invalid UTF-8, ...): the loader says why
+        key = ", ".join(map(_q, KEY))
+        sql = f"""
+            WITH items AS (SELECT {key}, count(*) AS n, bool_and(_ok) AS ok, min(_ho) AS lo, max(_ho) AS hi
+                           FROM {self.table} GROUP BY {key}, _hi),
+                 orders AS (SELECT max(n) AS n, bool_and(ok) AS ok, min(lo) = max(hi) AS same
+                            FROM items GROUP BY {key})
+            SELECT count(*), coalesce(bool_and(ok), false), coalesce(bool_and(same), false),
+                   coalesce(max(n), 0) FROM orders"""
+        orders, ok, same, most = con.raw_sql(sql).fetchone()
+        passed = bool(orders > 0 and ok and same and most == 1)
+        if not passed:
+            con.raw_sql(f"DROP TABLE IF EXISTS {self.table}")
+        return passed
+
     def _facts(self, as_of: dt.date):
         from ..engine.facts import DAY_SOURCES, FACT_COLUMNS, HEAD_COLUMNS, ITEM_COLUMNS, head_facts, item_facts
 
         con = _connection()
         has = set(self.columns).__contains__
+        name = self.table
         gid = f"order_id || {_lit(SEP)} || account || {_lit(SEP)} || marketplace"
-
-        def typed(name: str) -> list[str]:
-            col = _q(name)
-            if _kind(name) == "timestamp":
-                out = [f"epoch_ns(CAST({col} AS TIMESTAMPTZ)) AS {col}"]
-                if name in DAY_SOURCES:
-                    out.append(f"epoch(CAST({col} AS TIMESTAMPTZ))::BIGINT AS {_q(name + '_s')}")
-                return out
-            if name in ("quantity", "feedback_rating"):
-                return [f"CAST({col} AS BIGINT) AS {col}"]
-            if name in ("tracking_valid", "feedback_removed"):
-                return [f"CAST({col} AS BOOLEAN) AS {col}"]
-            if name == "tracking_id":  # the rules only ask whether there is one
-                return [f"CASE WHEN {col} IS NULL THEN NULL ELSE '' END AS {col}"]
-            return [col]
-
         item_names = [c for c in ITEM_COLUMNS if has(c)]
         head_names = [c for c in HEAD_COLUMNS if has(c) and c != "marketplace"]
         keep = ["account", "fulfillment_channel"] + (["product_category"] if has("product_category") else [])
-        con.raw_sql("SET preserve_insertion_order = true")
-        # One pass over the file: the needed columns, typed, in file order (rowid = line order), so an order's
-        # first item row is the one with the smallest rowid, as in ``order_flags``.
-        name = "reinstate_fast_rows"
-        select = ", ".join([f"{gid} AS gid", "marketplace", *keep[:2],
-                            *(["product_category"] if has("product_category") else []),
-                            *(x for c in dict.fromkeys(item_names + head_names) for x in typed(c))])
-        con.raw_sql(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {select} FROM {self._scan()}")
+        heads_sql = ", ".join(
+            [f"{gid} AS gid", "marketplace", "account", "any_value(fulfillment_channel) AS fulfillment_channel"]
+            + (["arg_min_null(product_category, rowid) AS product_category"] if has("product_category") else [])
+            + [f"any_value({_q(c)}) AS {_q(c)}" for c in head_names]
+            + [f"any_value({_q(c + '_s')}) AS {_q(c + '_s')}" for c in head_names if c in DAY_SOURCES])
+        # Views, not ``con.sql``: Ibis 12 reads a query's schema with a call DuckDB 2 no longer has.
+        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name}_heads AS SELECT {heads_sql} FROM {name} "
+                    f"GROUP BY order_id, account, marketplace")
+        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name}_items AS SELECT {gid} AS gid, "
+                    f"{', '.join(map(_q, item_names)) or 'NULL AS _none'} FROM {name}")
         try:
-            rows = con.table(name)
-            heads_sql = ", ".join(
-                ["gid", "any_value(marketplace) AS marketplace", "any_value(account) AS account",
-                 "any_value(fulfillment_channel) AS fulfillment_channel"]
-                + (["arg_min_null(product_category, rowid) AS product_category"] if has("product_category") else [])
-                + [f"any_value({_q(c)}) AS {_q(c)}" for c in head_names]
-                + [f"any_value({_q(c + '_s')}) AS {_q(c + '_s')}" for c in head_names if c in DAY_SOURCES])
-            # A view, not ``con.sql``: Ibis 12 reads a query's schema with a call DuckDB 2 no longer has.
-            con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name}_heads AS SELECT {heads_sql} FROM {name} GROUP BY gid")
-            heads = con.table(f"{name}_heads")
-            items = rows.select("gid", *item_names)
+            heads, items = con.table(f"{name}_heads"), con.table(f"{name}_items")
             mkts = [r[0] for r in con.raw_sql(f"SELECT DISTINCT marketplace FROM {name}").fetchall()]
-            for code in mkts:
-                timezone_of(code)
             facts = item_facts(items).join(head_facts(con, heads, as_of, mkts, keep=("marketplace", *keep)), "gid")
             table = con.to_pyarrow(facts.select("marketplace", *keep, *FACT_COLUMNS))
         finally:
             con.raw_sql(f"DROP VIEW IF EXISTS {name}_heads")
-            con.raw_sql(f"DROP TABLE IF EXISTS {name}")
+            con.raw_sql(f"DROP VIEW IF EXISTS {name}_items")
         return _to_flags(table)
 
 
