@@ -332,8 +332,9 @@ def _to_flags(table):
 def fast_source(paths, *, marketplace: str = "US", account=None, keep_pii: bool = False, strict: bool = False,
                 skip_bad_files: bool = False, unmatched=None, **others) -> FastSource | None:
     """A ``FastSource`` when ``paths`` is one canonical orders CSV the fast path may read, else None (the
-    careful loader then reads it). Load options that cannot change a normal-form file's health are accepted."""
-    if others or unmatched is not None:
+    careful loader then reads it). Load options that cannot change a normal-form file's health are accepted.
+    ``REINSTATE_FAST_PATH=0`` turns the fast path off (every load is careful)."""
+    if others or unmatched is not None or os.environ.get("REINSTATE_FAST_PATH", "1") == "0":
         return None
     if isinstance(paths, (list, tuple)):
         if len(paths) != 1:
