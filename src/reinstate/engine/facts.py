@@ -53,8 +53,12 @@ def _false(expr):
     return expr.fill_null(False)
 
 
-def item_facts(items):
-    """Per order from its item rows: units, active_units, seller_cancelled, cancel_by_unknown."""
+def item_facts(items, *, by=("gid",), extra=None):
+    """Per order from its item rows: units, active_units, seller_cancelled, cancel_by_unknown.
+
+    ``by``: the columns naming an order. ``extra``: ``{name: function(item table) -> aggregate}`` computed in
+    the same aggregation (the fast path adds each order's first-row values and its normal-form gate there, so
+    the file is grouped once)."""
     has = set(items.columns).__contains__
     qty = items.quantity.fill_null(1) if has("quantity") else 1
     canceller = items.cancelled_by if has("cancelled_by") else None
@@ -70,13 +74,25 @@ def item_facts(items):
         unknown = cancelled & no_initiator
     else:  # no initiator column: every cancellation has an unknown initiator
         counted = unknown = cancelled
-    per_item = items.select(gid=items.gid, qty=qty, active=cancelled.ifelse(0, qty), counted=counted,
-                            unknown=unknown)
-    agg = per_item.group_by("gid").aggregate(units=per_item.qty.sum(), active_units=per_item.active.sum(),
-                                             seller_cancelled=per_item.counted.any(),
-                                             unknown_any=per_item.unknown.any())
-    return agg.select("gid", "units", "active_units", "seller_cancelled",
-                      cancel_by_unknown=agg.unknown_any & agg.seller_cancelled)
+    by = list(by)
+    per_item = items.mutate(_qty=qty, _active=cancelled.ifelse(0, qty), _counted=counted, _unknown=unknown)
+    extra = {name: fn(per_item) for name, fn in (extra or {}).items()}
+    agg = per_item.group_by(by).aggregate(units=per_item._qty.sum(), active_units=per_item._active.sum(),
+                                          seller_cancelled=per_item._counted.any(),
+                                          unknown_any=per_item._unknown.any(), **extra)
+    return agg.select(*by, "units", "active_units", "seller_cancelled",
+                      cancel_by_unknown=agg.unknown_any & agg.seller_cancelled, *extra)
+
+
+def merge_item_facts(parts, *, by, extra=None):
+    """The item facts of each order (``by``) from ``item_facts`` of disjoint groups of its item rows: units and
+    active units add up; the order is seller-cancelled when a group is, and with an unknown initiator when a
+    group is (an item with no initiator is always a counted cancellation, so a group's cancel_by_unknown is
+    "any item without initiator"). ``extra`` as in ``item_facts``, over ``parts``."""
+    extra = {name: fn(parts) for name, fn in (extra or {}).items()}
+    return parts.group_by(list(by)).aggregate(
+        units=parts.units.sum(), active_units=parts.active_units.sum(), seller_cancelled=parts.seller_cancelled.any(),
+        cancel_by_unknown=parts.cancel_by_unknown.any(), **extra)
 
 
 def head_facts(con, heads, as_of: dt.date, marketplaces, keep=()):

@@ -150,6 +150,7 @@ def _connection():
     from ..engine import backend
 
     con = backend("duckdb")
+    con.raw_sql("SET preserve_insertion_order = true")
     spill = Path(tempfile.gettempdir()) / "reinstate-duckdb"
     con.raw_sql(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
     con.raw_sql(f"SET temp_directory = {_lit(str(spill))}")
@@ -171,18 +172,27 @@ class FastSource:
                 f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
                 f"ignore_errors = false, encoding = 'utf-8')")
 
-    def gate(self) -> bool:
-        """True when every row and value is in normal form (see ``GATE``); computed once."""
+    @property
+    def view(self) -> str:
+        return f"reinstate_fast_{id(self)}"
+
+    def gate(self, as_of: dt.date | None = None) -> bool:
+        """True when every row and value is in normal form (see ``GATE``). The gate is computed in the same
+        pass as the facts (of ``as_of``, default today), so asking for it reads the file once."""
         if self._gate is None:
-            self._gate = self._read()
-        return self._gate
+            self.flags(as_of or dt.date.today())
+        return bool(self._gate)
 
     def flags(self, as_of: dt.date):
         """The per-order facts ``account_health`` counts (one row per order), or None when the gate refuses."""
-        if not self.gate():
+        if self._gate is False:
             return None
         if as_of not in self._flags:
-            self._flags[as_of] = self._facts(as_of)
+            flags = self._facts(as_of)
+            self._gate = flags is not None
+            if flags is None:
+                return None
+            self._flags[as_of] = flags
         return self._flags[as_of]
 
     def stub(self):
@@ -195,26 +205,17 @@ class FastSource:
             [c for c in self.columns if c not in schema.BY_NAME]
         return Dataset(orders=pd.DataFrame({c: pd.Series(dtype=schema.dtype_of(c) or "string") for c in cols}))
 
-    @property
-    def table(self) -> str:
-        return f"reinstate_fast_{id(self)}"
-
     def close(self) -> None:
-        """Drop the DuckDB table this source holds."""
-        if self._gate is not None:
-            _connection().raw_sql(f"DROP TABLE IF EXISTS {self.table}")
-            self._gate = None
+        """Forget the cached facts and drop the DuckDB view."""
+        self._flags.clear()
+        _connection().raw_sql(f"DROP VIEW IF EXISTS {self.view}")
 
-    def _read(self) -> bool:
-        """One pass over the file: the columns the rules need, typed, in file order (``rowid`` = line order,
-        so an order's first item row is its smallest rowid, as in ``order_flags``), plus per row whether every
-        value is in normal form and hashes of its order-level and item-level values. Then the gate."""
-        import duckdb
+    def _rows(self, con) -> None:
+        """The file as a DuckDB view, one row per item row in file order (``_row``, so an order's first item
+        row is its smallest ``_row``, as in ``order_flags``): the columns the rules need, typed; whether every
+        value of the row is in normal form (``_ok``); hashes of its order-level and item-level values."""
+        from ..engine.facts import HEAD_COLUMNS, ITEM_COLUMNS
 
-        from ..engine.facts import DAY_SOURCES, HEAD_COLUMNS, ITEM_COLUMNS
-
-        con = _connection()
-        con.raw_sql("SET preserve_insertion_order = true")
         has = set(self.columns).__contains__
         rules = " AND ".join(f"({sql})" for _, sql in value_rules(self.columns))
         order_cols = [c for c in ORDER_LEVEL if has(c)]
@@ -222,75 +223,76 @@ class FastSource:
         h_order = f"hash({', '.join(map(_q, order_cols))})" if order_cols else "0"
         h_item = f"hash({', '.join(map(_q, item_cols))})" if item_cols else "0"
 
-        def typed(name: str) -> list[str]:
+        def typed(name: str) -> str:
             col = _q(name)
             if _kind(name) == "timestamp":
-                ts = _q(PARSED + name)
-                out = [f"epoch_ns({ts}) AS {col}"]
-                if name in DAY_SOURCES:
-                    out.append(f"epoch({ts})::BIGINT AS {_q(name + '_s')}")
-                return out
+                return f"epoch_ns({_q(PARSED + name)}) AS {col}"
             if name in ("quantity", "feedback_rating"):
-                return [f"TRY_CAST({col} AS BIGINT) AS {col}"]
+                return f"TRY_CAST({col} AS BIGINT) AS {col}"
             if name in ("tracking_valid", "feedback_removed"):
-                return [f"TRY_CAST({col} AS BOOLEAN) AS {col}"]
+                return f"TRY_CAST({col} AS BOOLEAN) AS {col}"
             if name == "tracking_id":  # the rules only ask whether there is one
-                return [f"CASE WHEN {col} IS NULL THEN NULL ELSE '' END AS {col}"]
-            return [col]
+                return f"CASE WHEN {col} IS NULL THEN NULL ELSE '' END AS {col}"
+            return col
 
         needed = [c for c in dict.fromkeys([*KEY, "fulfillment_channel", "product_category", *ITEM_COLUMNS,
                                             *HEAD_COLUMNS]) if has(c)]
-        select = ", ".join([f"coalesce({rules}, false) AS _ok", f"{h_order} AS _ho", f"{h_item} AS _hi",
-                            *(x for c in needed for x in typed(c))])
-        try:
-            parsed = ", ".join(f"try_strptime({_q(c)}, {STRPTIME}) AS {_q(PARSED + c)}"
-                               for c in self.columns if _kind(c) == "timestamp")
-            source = f"(SELECT *{', ' + parsed if parsed else ''} FROM {self._scan()})"
-            con.raw_sql(f"CREATE OR REPLACE TEMP TABLE {self.table} AS SELECT {select} FROM {source}")
-        except duckdb.Error:
-            return False  # the reader refused the file (a short row, invalid UTF-8, ...): the loader says why
-        key = ", ".join(map(_q, KEY))
-        sql = f"""
-            WITH items AS (SELECT {key}, count(*) AS n, bool_and(_ok) AS ok, min(_ho) AS lo, max(_ho) AS hi
-                           FROM {self.table} GROUP BY {key}, _hi),
-                 orders AS (SELECT max(n) AS n, bool_and(ok) AS ok, min(lo) = max(hi) AS same
-                            FROM items GROUP BY {key})
-            SELECT count(*), coalesce(bool_and(ok), false), coalesce(bool_and(same), false),
-                   coalesce(max(n), 0) FROM orders"""
-        orders, ok, same, most = con.raw_sql(sql).fetchone()
-        passed = bool(orders > 0 and ok and same and most == 1)
-        if not passed:
-            con.raw_sql(f"DROP TABLE IF EXISTS {self.table}")
-        return passed
+        parsed = "".join(f", try_strptime({_q(c)}, {STRPTIME}) AS {_q(PARSED + c)}"
+                         for c in self.columns if _kind(c) == "timestamp")
+        # row_number() OVER () numbers the rows as the reader delivers them, in file order (DuckDB keeps the
+        # insertion order; the identity tests check the first item row's category).
+        con.raw_sql(f"""CREATE OR REPLACE TEMP VIEW {self.view} AS
+            SELECT row_number() OVER () AS _row, coalesce({rules}, false) AS _ok, {h_order} AS _ho,
+                   {h_item} AS _hi, {', '.join(typed(c) for c in needed)}
+            FROM (SELECT *{parsed} FROM {self._scan()})""")
 
     def _facts(self, as_of: dt.date):
-        from ..engine.facts import DAY_SOURCES, FACT_COLUMNS, HEAD_COLUMNS, ITEM_COLUMNS, head_facts, item_facts
+        """One pass: group the rows by order once (the item rules, each order's first-row values and the
+        gate's per-order checks in one aggregation), then the order rules; None when the gate refuses."""
+        import duckdb
+        import ibis
+        import pyarrow.compute as pc
+
+        from ..engine.facts import DAY_SOURCES, FACT_COLUMNS, HEAD_COLUMNS, head_facts, item_facts, \
+            merge_item_facts
 
         con = _connection()
         has = set(self.columns).__contains__
-        name = self.table
-        gid = f"order_id || {_lit(SEP)} || account || {_lit(SEP)} || marketplace"
-        item_names = [c for c in ITEM_COLUMNS if has(c)]
+        self._rows(con)
+        rows = con.table(self.view)
         head_names = [c for c in HEAD_COLUMNS if has(c) and c != "marketplace"]
-        keep = ["account", "fulfillment_channel"] + (["product_category"] if has("product_category") else [])
-        heads_sql = ", ".join(
-            [f"{gid} AS gid", "marketplace", "account", "any_value(fulfillment_channel) AS fulfillment_channel"]
-            + (["arg_min_null(product_category, rowid) AS product_category"] if has("product_category") else [])
-            + [f"any_value({_q(c)}) AS {_q(c)}" for c in head_names]
-            + [f"any_value({_q(c + '_s')}) AS {_q(c + '_s')}" for c in head_names if c in DAY_SOURCES])
-        # Views, not ``con.sql``: Ibis 12 reads a query's schema with a call DuckDB 2 no longer has.
-        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name}_heads AS SELECT {heads_sql} FROM {name} "
-                    f"GROUP BY order_id, account, marketplace")
-        con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name}_items AS SELECT {gid} AS gid, "
-                    f"{', '.join(map(_q, item_names)) or 'NULL AS _none'} FROM {name}")
+        # Grouped twice, in one pipeline: by order and item hash (identical item rows meet: the duplicate
+        # check), then by order. Order-level values agree on every row (the gate checks it), so any row's will
+        # do; the category is the first item row's (missing included), as in order_flags.
+        same = {c: (lambda t, c=c: t[c].arbitrary()) for c in ["fulfillment_channel", *head_names]}
+        gate1 = {"_ok": lambda t: t._ok.all(), "_n": lambda t: t.count(), "_lo": lambda t: t._ho.min(),
+                 "_hi_o": lambda t: t._ho.max(), "_first": lambda t: t._row.min()}
+        gate2 = {"_ok": lambda t: t._ok.all(), "_n": lambda t: t._n.max(), "_lo": lambda t: t._lo.min(),
+                 "_hi_o": lambda t: t._hi_o.max()}
+        cat1, cat2 = {}, {}
+        if has("product_category"):
+            cat1 = {"product_category": lambda t: t.product_category.fill_null(SEP).argmin(t._row)}
+            cat2 = {"product_category": lambda t: t.product_category.argmin(t._first).nullif(SEP)}
+        parts = item_facts(rows, by=[*KEY, "_hi"], extra={**same, **gate1, **cat1})
+        orders = merge_item_facts(parts, by=KEY, extra={**same, **gate2, **cat2})
+        orders = orders.mutate(gid=orders.order_id, **{f"{c}_s": orders[c] // 1_000_000_000
+                                                        for c in head_names if c in DAY_SOURCES})
+        gate = gate2
         try:
-            heads, items = con.table(f"{name}_heads"), con.table(f"{name}_items")
-            mkts = [r[0] for r in con.raw_sql(f"SELECT DISTINCT marketplace FROM {name}").fetchall()]
-            facts = item_facts(items).join(head_facts(con, heads, as_of, mkts, keep=("marketplace", *keep)), "gid")
-            table = con.to_pyarrow(facts.select("marketplace", *keep, *FACT_COLUMNS))
+            known = list(_enum_values("marketplace"))  # every code (a file's own would cost another read)
+            keep = ["account", "marketplace", "fulfillment_channel",
+                    *(["product_category"] if has("product_category") else []),
+                    "units", "active_units", "seller_cancelled", "cancel_by_unknown", *gate]
+            facts = head_facts(con, orders, as_of, known, keep=keep)
+            passed = facts._ok & (facts._n == 1) & (facts._lo == facts._hi_o)
+            out = facts.select(*keep[:len(keep) - len(gate)], *FACT_COLUMNS[4:], _pass=passed)
+            table = con.to_pyarrow(out)
+        except duckdb.Error:
+            return None  # the reader refused the file (a short row, invalid UTF-8, ...): the loader says why
         finally:
-            con.raw_sql(f"DROP VIEW IF EXISTS {name}_heads")
-            con.raw_sql(f"DROP VIEW IF EXISTS {name}_items")
+            con.raw_sql(f"DROP VIEW IF EXISTS {self.view}")
+        if table.num_rows == 0 or not pc.all(table.column("_pass")).as_py():
+            return None
         return _to_flags(table)
 
 
