@@ -158,6 +158,9 @@ def _mutations():
         ("Z offset", one("purchase_date", "2026-07-19T09:02:10Z"), True),
         ("year 2250", one("purchase_date", "2250-07-19T02:02:10-07:00"), True),
         ("space inside a timestamp", one("purchase_date", "2026-07-19T 2:02:10-07:00"), True),
+        ("space for the T", one("purchase_date", "2026-07-19 02:02:10-07:00"), True),
+        ("25 characters with a long year and Z", one("purchase_date", "000002026-07-19T02:02:10Z"), True),
+        ("day 31 of a 30-day month", one("purchase_date", "2026-06-31T02:02:10-07:00"), True),
         ("'canceled'", one("order_status", "canceled"), True),
         ("lower-case channel", one("fulfillment_channel", "mfn"), True),
         ("GB for UK", one("marketplace", "GB"), True),
@@ -179,6 +182,7 @@ def _mutations():
         ("short row", short_row, True),
         ("space around a SKU (no metric reads it)", one("sku", " EL-CABLE-USBC2 "), False),
         ("leading zeros in a quantity", one("quantity", "01"), False),
+        ("another offset (still normal form)", one("purchase_date", "2026-07-19T16:02:10+07:00"), False),
     ]
 
 

@@ -98,11 +98,11 @@ def value_rules(columns) -> list[tuple[str, str]]:
         if name in ("account", "order_id"):
             rules.append((f"{name}: no unit separator", f"NOT contains({col}, chr(31))"))
         if kind == "timestamp":
-            # DuckDB's strict strptime, every field at its full width (25 characters), an explicit offset
-            # and a year in 1900-2199: what pyarrow's ISO cast (the loader's) reads as the same instant.
+            # DuckDB's strptime of exactly YYYY-MM-DDTHH:MM:SS+HH:MM: 25 characters with the offset's sign at
+            # the 20th leave every field its full width; and a UTC year in 1900-2199. pyarrow's ISO cast (the
+            # loader's) reads such a value as the same instant.
             rules.append((f"{name}: ISO 8601 with an offset",
-                          f"{present}(length({col}) = 25 AND substr({col}, 11, 1) = 'T' "
-                          f"AND substr({col}, 20, 1) IN ('+', '-') "
+                          f"{present}(length({col}) = 25 AND substr({col}, 20, 1) IN ('+', '-') "
                           f"AND {_q(PARSED + name)} >= TIMESTAMPTZ '1900-01-01 00:00:00+00' "
                           f"AND {_q(PARSED + name)} < TIMESTAMPTZ '2200-01-01 00:00:00+00')"))
         elif kind in ("enum", "enum_order_status"):
@@ -222,6 +222,7 @@ class FastSource:
         item_cols = [c for c in ITEM_LEVEL if has(c)]
         h_order = f"hash({', '.join(map(_q, order_cols))})" if order_cols else "0"
         h_item = f"hash({', '.join(map(_q, item_cols))})" if item_cols else "0"
+        key = ", ".join(map(_q, KEY))
 
         def typed(name: str) -> str:
             col = _q(name)
@@ -235,7 +236,7 @@ class FastSource:
                 return f"CASE WHEN {col} IS NULL THEN NULL ELSE '' END AS {col}"
             return col
 
-        needed = [c for c in dict.fromkeys([*KEY, "fulfillment_channel", "product_category", *ITEM_COLUMNS,
+        needed = [c for c in dict.fromkeys(["account", "marketplace", "fulfillment_channel", "product_category", *ITEM_COLUMNS,
                                             *HEAD_COLUMNS]) if has(c)]
         parsed = "".join(f", try_strptime({_q(c)}, {STRPTIME}) AS {_q(PARSED + c)}"
                          for c in self.columns if _kind(c) == "timestamp")
@@ -243,7 +244,8 @@ class FastSource:
         # insertion order; the identity tests check the first item row's category).
         con.raw_sql(f"""CREATE OR REPLACE TEMP VIEW {self.view} AS
             SELECT row_number() OVER () AS _row, coalesce({rules}, false) AS _ok, {h_order} AS _ho,
-                   {h_item} AS _hi, {', '.join(typed(c) for c in needed)}
+                   {h_item} AS _hi, hash({key}) AS _key, hash({key}, 'reinstate') AS _key2,
+                   {', '.join(typed(c) for c in needed)}
             FROM (SELECT *{parsed} FROM {self._scan()})""")
 
     def _facts(self, as_of: dt.date):
@@ -264,18 +266,22 @@ class FastSource:
         # Grouped twice, in one pipeline: by order and item hash (identical item rows meet: the duplicate
         # check), then by order. Order-level values agree on every row (the gate checks it), so any row's will
         # do; the category is the first item row's (missing included), as in order_flags.
-        same = {c: (lambda t, c=c: t[c].arbitrary()) for c in ["fulfillment_channel", *head_names]}
+        same = {c: (lambda t, c=c: t[c].arbitrary())
+                for c in ["account", "marketplace", "fulfillment_channel", *head_names]}
         gate1 = {"_ok": lambda t: t._ok.all(), "_n": lambda t: t.count(), "_lo": lambda t: t._ho.min(),
-                 "_hi_o": lambda t: t._ho.max(), "_first": lambda t: t._row.min()}
+                 "_hi_o": lambda t: t._ho.max(), "_first": lambda t: t._row.min(),
+                 "_k_lo": lambda t: t._key2.min(), "_k_hi": lambda t: t._key2.max()}
         gate2 = {"_ok": lambda t: t._ok.all(), "_n": lambda t: t._n.max(), "_lo": lambda t: t._lo.min(),
-                 "_hi_o": lambda t: t._hi_o.max()}
+                 "_hi_o": lambda t: t._hi_o.max(), "_k_lo": lambda t: t._k_lo.min(), "_k_hi": lambda t: t._k_hi.max()}
         cat1, cat2 = {}, {}
         if has("product_category"):
             cat1 = {"product_category": lambda t: t.product_category.fill_null(SEP).argmin(t._row)}
             cat2 = {"product_category": lambda t: t.product_category.argmin(t._first).nullif(SEP)}
-        parts = item_facts(rows, by=[*KEY, "_hi"], extra={**same, **gate1, **cat1})
-        orders = merge_item_facts(parts, by=KEY, extra={**same, **gate2, **cat2})
-        orders = orders.mutate(gid=orders.order_id, **{f"{c}_s": orders[c] // 1_000_000_000
+        # Orders are grouped by a 64-bit hash of their key; a second hash of it must agree within each group,
+        # so two orders that met by a collision send the file to the loader instead of being merged.
+        parts = item_facts(rows, by=["_key", "_hi"], extra={**same, **gate1, **cat1})
+        orders = merge_item_facts(parts, by=["_key"], extra={**same, **gate2, **cat2})
+        orders = orders.mutate(gid=orders._key, **{f"{c}_s": orders[c] // 1_000_000_000
                                                         for c in head_names if c in DAY_SOURCES})
         gate = gate2
         try:
@@ -284,7 +290,7 @@ class FastSource:
                     *(["product_category"] if has("product_category") else []),
                     "units", "active_units", "seller_cancelled", "cancel_by_unknown", *gate]
             facts = head_facts(con, orders, as_of, known, keep=keep)
-            passed = facts._ok & (facts._n == 1) & (facts._lo == facts._hi_o)
+            passed = facts._ok & (facts._n == 1) & (facts._lo == facts._hi_o) & (facts._k_lo == facts._k_hi)
             out = facts.select(*keep[:len(keep) - len(gate)], *FACT_COLUMNS[4:], _pass=passed)
             table = con.to_pyarrow(out)
         except duckdb.Error:
