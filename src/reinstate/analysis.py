@@ -60,15 +60,16 @@ class _Source:
         return self.data
 
 
-def source_for(paths, *, loader, engine: str | None = None, **load_options) -> _Source:
+def source_for(paths, *, loader, as_of=None, engine: str | None = None, **load_options) -> _Source:
     """The fast path's reader when ``paths`` is a canonical orders CSV in normal form and the engine DuckDB
-    (checked now, so a file that fails the gate is loaded now, with today's errors); else the loaded data."""
+    (checked now, so a file that fails the gate is loaded now, with today's errors); else the loaded data.
+    The gate is decided in the same pass as the facts of ``as_of`` (the day the analysis is for)."""
     from .engine import resolve
 
     if resolve(engine) == "duckdb":
         from .io.fast import fast_source
         fast = fast_source(paths, **load_options)
-        if fast is not None and fast.gate():
+        if fast is not None and fast.gate(_day(as_of)):
             return _Source(fast=fast, loader=loader)
     return _Source(data=loader())
 
@@ -300,7 +301,7 @@ def analyze(source=None, *, as_of=None, engine: str | None = None, spark_master:
         from .io.load import load
         options = dict(marketplace=marketplace or "US", account=account, keep_pii=keep_pii,
                        skip_bad_files=skip_bad_files, **load_options)
-        src = source_for(source, loader=lambda: load(source, **options), engine=engine, **options)
+        src = source_for(source, loader=lambda: load(source, **options), as_of=as_of, engine=engine, **options)
         return Analysis(None, as_of=as_of, account=account, marketplace=marketplace, engine=engine,
                         spark_master=spark_master, _source=src)
     return Analysis(data, as_of=as_of, account=account, marketplace=marketplace, engine=engine,

@@ -260,3 +260,14 @@ def test_cli_json_is_the_same_with_and_without_the_fast_path(capsys, monkeypatch
     careful_out = capsys.readouterr()
     assert json.loads(fast_out.out) == json.loads(careful_out.out)
     assert fast_out.err == careful_out.err
+
+
+def test_the_file_is_read_once_for_the_analysis_day(monkeypatch):
+    from reinstate.io import fast as fast_module
+    calls = []
+    original = fast_module.FastSource._facts
+    monkeypatch.setattr(fast_module.FastSource, "_facts", lambda self, day: calls.append(day) or original(self, day))
+    a = reinstate.analyze(SAMPLE / "orders.csv", as_of="2026-11-16")
+    a.health()
+    a.health(margin=0.5)
+    assert [str(d) for d in calls] == ["2026-11-16"]

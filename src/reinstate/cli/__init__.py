@@ -130,7 +130,7 @@ def analysis_for(args, *, as_of, fast: bool = False, **options):
     elif fast:
         # A canonical orders CSV in normal form takes the fast path (io.fast); load_for reads it, with its
         # warnings, only if a step needs the rows.
-        src = source_for(args.paths, loader=lambda: load_for(args, **options), engine=engine,
+        src = source_for(args.paths, loader=lambda: load_for(args, **options), as_of=as_of, engine=engine,
                          skip_bad_files=bool(getattr(args, "skip_bad_files", False)), **options)
         return Analysis(None, as_of=as_of, account=args.account, marketplace=args.marketplace, engine=engine,
                         spark_master=master, _source=src)
