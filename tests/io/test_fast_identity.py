@@ -144,6 +144,16 @@ def _mutations():
         j = next(j for j in range(len(r)) if j != i and ids[j] == ids[i])
         return h, _set(r, j, "carrier", "DHL" if r[j][h.index("carrier")] != "DHL" else "UPS", h)
 
+    def four_items(h, r, duplicate=False):
+        # Three more item rows of the order on row 10 (other SKUs), the last a copy of the first if asked.
+        sku = h.index("sku")
+        more = [list(r[10]) for _ in range(3)]
+        for i, row in enumerate(more):
+            row[sku] = f"EXTRA-SKU-{i}"
+        if duplicate:
+            more[-1] = list(r[10])
+        return h, r[:11] + more + r[11:]
+
     def extra_column(h, r):
         return h + ["note"], [row + ["x"] for row in r]
 
@@ -177,11 +187,13 @@ def _mutations():
         ("tracking id in scientific notation", one("tracking_id", "4.43659E+11"), True),
         ("unit separator in order id", one("order_id", "113\x1f4083495"), True),
         ("duplicate row", duplicate, True),
+        ("duplicate row in a four-item order", lambda h, r: four_items(h, r, duplicate=True), True),
         ("order-level field disagrees", disagree, True),
         ("unknown column", extra_column, True),
         ("short row", short_row, True),
         ("space around a SKU (no metric reads it)", one("sku", " EL-CABLE-USBC2 "), False),
         ("leading zeros in a quantity", one("quantity", "01"), False),
+        ("a four-item order", four_items, False),
         ("another offset (still normal form)", one("purchase_date", "2026-07-19T16:02:10+07:00"), False),
     ]
 

@@ -84,17 +84,6 @@ def item_facts(items, *, by=("gid",), extra=None):
                       cancel_by_unknown=agg.unknown_any & agg.seller_cancelled, *extra)
 
 
-def merge_item_facts(parts, *, by, extra=None):
-    """The item facts of each order (``by``) from ``item_facts`` of disjoint groups of its item rows: units and
-    active units add up; the order is seller-cancelled when a group is, and with an unknown initiator when a
-    group is (an item with no initiator is always a counted cancellation, so a group's cancel_by_unknown is
-    "any item without initiator"). ``extra`` as in ``item_facts``, over ``parts``."""
-    extra = {name: fn(parts) for name, fn in (extra or {}).items()}
-    return parts.group_by(list(by)).aggregate(
-        units=parts.units.sum(), active_units=parts.active_units.sum(), seller_cancelled=parts.seller_cancelled.any(),
-        cancel_by_unknown=parts.cancel_by_unknown.any(), **extra)
-
-
 def head_facts(con, heads, as_of: dt.date, marketplaces, keep=()):
     """Per order from its first item row: cancelled, local days, ODR components, late shipment, tracking,
     late delivery. ``marketplaces``: the codes present (each gets its time zone); ``keep``: columns of
