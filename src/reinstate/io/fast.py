@@ -59,7 +59,7 @@ READ_STRINGS = ("order_id", "account", "product_category", "tracking_id")
 
 # DuckDB settings for the fast path: stream and aggregate within a bounded memory, spilling to a temp folder
 # (never the analyst's folder).
-MEMORY_LIMIT = os.environ.get("REINSTATE_DUCKDB_MEMORY", "1GB")
+MEMORY_LIMIT = os.environ.get("REINSTATE_DUCKDB_MEMORY", "512MB")
 
 
 def _q(name: str) -> str:
