@@ -30,6 +30,7 @@ import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..reference import marketplaces, timezone_of
@@ -146,14 +147,16 @@ def read_header(path: Path) -> list[str] | None:
     return names
 
 
+@lru_cache(maxsize=1)
 def _connection():
-    from ..engine import backend
+    """The fast path's own in-process DuckDB (its memory limit and settings leave the engine's alone)."""
+    import ibis
 
-    con = backend("duckdb")
-    con.raw_sql("SET preserve_insertion_order = true")
-    spill = Path(tempfile.gettempdir()) / "reinstate-duckdb"
+    con = ibis.duckdb.connect()
+    con.raw_sql("SET TimeZone = 'UTC'")  # timestamps are compared and converted in UTC, as on the engine
     con.raw_sql(f"SET memory_limit = {_lit(MEMORY_LIMIT)}")
-    con.raw_sql(f"SET temp_directory = {_lit(str(spill))}")
+    con.raw_sql(f"SET temp_directory = {_lit(str(Path(tempfile.gettempdir()) / 'reinstate-duckdb'))}")
+    con.raw_sql("SET preserve_insertion_order = true")  # row_number() OVER () is the file's row order
     return con
 
 
