@@ -185,7 +185,7 @@ def _mutations():
         ("no-break space in account", one("account", "demo-seller\u00a0"), True),
         ("blank tracking id", one("tracking_id", "\u00a0"), True),
         ("tracking id in scientific notation", one("tracking_id", "4.43659E+11"), True),
-        ("unit separator in order id", one("order_id", "113\x1f4083495"), True),
+        ("a control character ending the category", one("product_category", "Apparel\x1f"), True),
         ("duplicate row", duplicate, True),
         ("duplicate row in a four-item order", lambda h, r: four_items(h, r, duplicate=True), True),
         ("order-level field disagrees", disagree, True),
