@@ -283,7 +283,10 @@ def analyze(source=None, *, as_of=None, engine: str | None = None, spark_master:
     """Load the data once and return its ``Analysis`` at ``as_of`` (default today).
 
     ``source``: export files or folders (a path or a list), a loaded ``Dataset`` or a canonical order
-    DataFrame. ``table``: instead, the name of an existing Spark table (or view) holding the canonical order
+    DataFrame. One canonical orders CSV already in normal form takes the fast path (``reinstate.io.fast``:
+    DuckDB reads it and ``health()`` never loads it into pandas); ``reinstate.load`` reads it only when a step
+    needs the rows (drill-down, trend, diagnosis, ...), and any file outside the normal form is loaded now, as
+    always (``REINSTATE_FAST_PATH=0`` turns the fast path off). ``table``: instead, the name of an existing Spark table (or view) holding the canonical order
     table (``engine="spark"``). ``marketplace``/``account`` select what is analysed (and name the
     marketplace / account of rows without one when loading). ``keep_pii``, ``skip_bad_files`` and
     ``load_options`` go to ``reinstate.load``.

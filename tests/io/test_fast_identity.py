@@ -283,3 +283,17 @@ def test_the_file_is_read_once_for_the_analysis_day(monkeypatch):
     a.health()
     a.health(margin=0.5)
     assert [str(d) for d in calls] == ["2026-11-16"]
+
+
+@pytest.mark.parametrize("selection", [{"marketplace": "DE"}, {"marketplace": "uk"}, {"account": "us-seller"},
+                                       {"account": "us-seller", "marketplace": "US"}])
+def test_selections_are_the_same_on_both_paths(tmp_path, monkeypatch, selection):
+    orders = pd.read_parquet(GOLDEN / "orders_generated.parquet")
+    path = write_canonical(orders, tmp_path / "orders.csv")
+    a = reinstate.analyze(path, as_of="2026-03-29", **selection)
+    assert a._source.fast is not None
+    got = a.health()
+    monkeypatch.setenv("REINSTATE_FAST_PATH", "0")
+    b = reinstate.analyze(path, as_of="2026-03-29", **selection)
+    assert b._source.fast is None
+    pd.testing.assert_frame_equal(got, b.health())
