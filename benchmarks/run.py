@@ -154,9 +154,15 @@ def worker(step: str, folder: str | None, result: str, profile_to: str | None) -
 
 
 # ------------------------------------------------------------------------------------------- phases
+# Steps that start from the prepared (loaded) frames; without them a size is not prepared (at 10M, preparing
+# loads the whole folder with reinstate.load, about 15 GB).
+PREPARED_STEPS = {"metrics", "trend", "diagnosis", "metrics_1000_accounts", "sequence_direct", "sequence_analysis"}
+
+
 def ensure_data(n: int, *, days: int, seed: int, data_dir: Path, accounts: int, timeout: float, work: Path,
-                say) -> Path:
-    """Generate (CSV + Parquet) and prepare (loaded frames) the data of one size, each in its own process."""
+                say, prepare: bool = True) -> Path:
+    """Generate (CSV + Parquet) and prepare (loaded frames, when ``prepare``) the data of one size, each in its
+    own process."""
     params = {"orders": n, "days": days, "seed": seed, "end": "2026-11-15"}
     folder = bench_data.size_dir(data_dir, orders=n, days=days, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -166,7 +172,7 @@ def ensure_data(n: int, *, days: int, seed: int, data_dir: Path, accounts: int, 
         proc = run_process(["-c", code], timeout=timeout, log=work / f"generate-{folder.name}.log")
         if not proc["ok"]:
             raise SystemExit(f"generating {label(n)} failed: {proc['error']} (log: {work})")
-    if not bench_data.prepared_is_current(folder):
+    if prepare and not bench_data.prepared_is_current(folder):
         say(f"[{label(n)}] preparing loaded frames (1 and {accounts} accounts) ...")
         code = f"import bench_data; bench_data.prepare({str(folder)!r}, n_accounts={accounts})"
         proc = run_process(["-c", code], timeout=timeout, log=work / f"prepare-{folder.name}.log")
@@ -457,7 +463,7 @@ def main(argv=None) -> int:
                "sizes": [], "sample": {}}
     for n in sizes:
         folder = ensure_data(n, days=args.days, seed=args.seed, data_dir=args.data_dir, accounts=args.accounts,
-                             timeout=args.timeout, work=work, say=say)
+                             timeout=args.timeout, work=work, say=say, prepare=bool(PREPARED_STEPS & set(steps)))
         entry = bench_size(n, folder, steps, timeout=args.timeout, work=work, profile=args.profile, say=say)
         if args.whole_runs > 0:
             bench_whole(entry, folder, runs=args.whole_runs, timeout=args.timeout, say=say,
