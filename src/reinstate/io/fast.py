@@ -64,6 +64,7 @@ READ_STRINGS = ("order_id", "account", "product_category", "tracking_id")
 # DuckDB settings for the fast path: stream and aggregate within a bounded memory, spilling to a temp folder
 # (never the analyst's folder).
 MEMORY_LIMIT = os.environ.get("REINSTATE_DUCKDB_MEMORY", "512MB")
+BATCH_ROWS = 1 << 20  # per-order facts come back in batches of this many orders
 
 
 def _q(name: str) -> str:
@@ -297,16 +298,24 @@ class FastSource:
                 (distinct | (facts._n > 3))
             out = facts.select(*keep[:len(keep) - len(gate)], *FACT_COLUMNS[4:], _pass=passed,
                                _large=facts._n > 3)
-            table = con.to_pyarrow(out)
-            if pc.any(table.column("_large")).as_py() and self._duplicates(con):
-                return None
+            # Streamed: each batch is turned into compact columns as it comes (``_Flags``).
+            flags, rows, passed, large = _Flags(), 0, True, False
+            for batch in con.con.sql(con.compile(out)).to_arrow_reader(BATCH_ROWS):
+                rows += batch.num_rows
+                passed = passed and bool(pc.all(batch.column("_pass")).as_py())
+                if not passed:
+                    break
+                large = large or bool(pc.any(batch.column("_large")).as_py())
+                flags.add(batch.drop_columns(["_pass", "_large"]))
+            if passed and large and self._duplicates(con):
+                passed = False
         except duckdb.Error:
             return None  # the reader refused the file (a short row, invalid UTF-8, ...): the loader says why
         finally:
             con.raw_sql(f"DROP VIEW IF EXISTS {self.view}")
-        if table.num_rows == 0 or not pc.all(table.column("_pass")).as_py():
+        if rows == 0 or not passed:
             return None
-        return _to_flags(table.drop_columns(["_pass", "_large"]))
+        return flags.frame()
 
     def _duplicates(self, con) -> bool:
         """Whether two rows are equal in every column (same order key and item hash), over the whole file."""
@@ -317,39 +326,72 @@ class FastSource:
                                 f"GROUP BY ALL HAVING count(*) > 1)").fetchone()[0])
 
 
-def _to_flags(table):
-    """The engine's per-order facts as the frame ``account_health`` counts: keys as categoricals (sorted, so
-    groups number as for strings), days as naive midnights, flags as booleans (nullable where a rule is)."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow as pa
+class _Flags:
+    """The per-order facts, batch by batch, as the compact frame ``account_health`` counts. Built while the
+    result streams out of DuckDB, so the strings of every order are never held at once: keys become
+    categoricals, the group number and the day numbers that ``rules.keyed`` would add are added here, a
+    missing flag counts as no (as every count does), units are int32."""
 
-    from ..engine.facts import FACT_COLUMNS
+    KEYS = ("account", "marketplace", "fulfillment_channel", "product_category")
+    DAYS = {"purchase_day": "_pday", "ship_by_day": "_sday", "delivery_by_day": "_dday"}
 
-    out = {}
-    for name in ("account", "marketplace", "fulfillment_channel", "product_category"):
-        if name not in table.column_names:
-            continue
-        enc = table.column(name).combine_chunks().dictionary_encode()
-        cats = enc.dictionary.to_pylist()
-        order = sorted(range(len(cats)), key=cats.__getitem__)
-        rank = np.empty(len(cats), dtype=np.int32)
-        rank[order] = np.arange(len(cats), dtype=np.int32)
-        codes = enc.indices.fill_null(-1).to_numpy().astype(np.int64)
-        if len(cats):
-            codes = np.where(codes < 0, -1, rank[np.maximum(codes, 0)])
-        out[name] = pd.Categorical.from_codes(codes, categories=[cats[i] for i in order])
-    for name in FACT_COLUMNS:
-        col = table.column(name)
-        if name.endswith("_day"):
-            out[name] = col.cast(pa.timestamp("ns")).to_pandas().to_numpy()
-        elif name in ("units", "active_units"):
-            out[name] = col.to_numpy().astype("int64")
-        elif name in ("seller_cancelled", "cancel_by_unknown", "cancelled"):
-            out[name] = col.to_numpy(zero_copy_only=False).astype(bool)
-        else:
-            out[name] = col.cast(pa.bool_()).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get).array
-    return pd.DataFrame(out)
+    def __init__(self):
+        self.values = {k: {} for k in self.KEYS}   # value -> code, per key column
+        self.parts: dict[str, list] = {}
+        self.present: set[str] = set()
+
+    def add(self, batch) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from ..engine.facts import FACT_COLUMNS
+        from ..metrics.rules import NO_DAY
+
+        def keep(name, arr):
+            self.parts.setdefault(name, []).append(arr)
+
+        for name in self.KEYS:
+            if name not in batch.schema.names:
+                continue
+            self.present.add(name)
+            enc = pc.dictionary_encode(batch.column(name))
+            seen = self.values[name]
+            lut = np.array([seen.setdefault(v, len(seen)) for v in enc.dictionary.to_pylist()] or [0],
+                           dtype=np.int32)
+            idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+            keep(name, np.where(idx < 0, -1, lut[np.maximum(idx, 0)]).astype(np.int32))
+        for name in FACT_COLUMNS:
+            col = batch.column(name)
+            if name in self.DAYS:
+                days = col.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+                keep(self.DAYS[name], np.where(col.is_null().to_numpy(zero_copy_only=False), NO_DAY, days))
+            elif name in ("units", "active_units"):
+                keep(name, col.to_numpy(zero_copy_only=False).astype(np.int32))
+            else:
+                keep(name, col.cast(pa.bool_()).fill_null(False).to_numpy(zero_copy_only=False))
+
+    def frame(self):
+        import numpy as np
+        import pandas as pd
+
+        out = {}
+        codes = {}
+        for name in self.KEYS:
+            if name not in self.present:
+                continue
+            codes[name] = np.concatenate(self.parts.pop(name))
+            cats = list(self.values[name])
+            out[name] = pd.Categorical.from_codes(codes[name], categories=cats)
+        # The (account, marketplace, channel) group of each order; any numbering will do (groups are named by
+        # their rows and sorted by name in the result).
+        gid = np.zeros(len(codes["account"]), dtype=np.int64)
+        for name in ("account", "marketplace", "fulfillment_channel"):
+            gid = gid * (len(self.values[name]) + 1) + (codes[name] + 1)
+        out["_gid"] = gid
+        for name, parts in self.parts.items():
+            out[name] = np.concatenate(parts)
+        return pd.DataFrame(out)
 
 
 def fast_source(paths, *, marketplace: str = "US", account=None, keep_pii: bool = False, strict: bool = False,
