@@ -46,6 +46,9 @@ ITEM_LEVEL = tuple(c.name for c in schema.COLUMNS if not c.order_level) + ("item
 REQUIRED = (*schema.REQUIRED, "account", "marketplace")
 SEP = "\x1f"  # stands for a missing category while the first one is picked (the gate refuses it in a value)
 PARSED = "_ts_"  # prefix of each timestamp column's parsed value in the reading query
+CODE = "_code_"  # prefix of an enumeration's code (its position in the canonical spellings)
+ENCODED = ("marketplace", "fulfillment_channel", "order_status", "claim_status", "chargeback_type",
+           "chargeback_outcome")
 
 # The normal form of a timestamp: ISO 8601 to the second with an offset (25 characters, every field at full
 # width, read by DuckDB's strict strptime), in 1900-2199 UTC: what the loader's strict pyarrow cast reads as
@@ -243,6 +246,10 @@ class FastSource:
 
         needed = [c for c in dict.fromkeys(["account", "marketplace", "fulfillment_channel", "product_category", *ITEM_COLUMNS,
                                             *HEAD_COLUMNS]) if has(c)]
+        # Enumerations reach the aggregation as small codes (a state per order of one byte, not a string):
+        # at 10M orders the aggregation's states are what spills.
+        codes = "".join(f", CASE {_q(c)} {' '.join(f'WHEN {_lit(v)} THEN {i}' for i, v in enumerate(_enum_values(c)))}"
+                        f" END::UTINYINT AS {_q(CODE + c)}" for c in ENCODED if has(c))
         parsed = "".join(f", try_strptime({_q(c)}, {STRPTIME}) AS {_q(PARSED + c)}"
                          for c in self.columns if _kind(c) == "timestamp")
         # row_number() OVER () numbers the rows as the reader delivers them, in file order (DuckDB keeps the
@@ -250,7 +257,7 @@ class FastSource:
         con.raw_sql(f"""CREATE OR REPLACE TEMP VIEW {self.view} AS
             SELECT row_number() OVER () AS _row, coalesce({rules}, false) AS _ok, {h_order} AS _ho,
                    ({h_item} % 4294967296)::BIGINT AS _hi, hash({key}) AS _key, hash({key}, 'reinstate') AS _key2,
-                   {', '.join(typed(c) for c in needed)}
+                   {', '.join(typed(c) for c in needed)}{codes}
             FROM (SELECT *{parsed} FROM {self._scan()})""")
 
     def _facts(self, as_of: dt.date):
@@ -272,7 +279,8 @@ class FastSource:
         # check, exact for orders of up to 3 rows from the min, max and sum of their item hashes (the middle
         # one is sum - min - max): two rows of an order are equal in every column only if their item hashes
         # are; larger orders are checked by a query of their own (``_duplicates``).
-        same = {c: (lambda t, c=c: t[c].arbitrary())
+        encoded = [c for c in ENCODED if has(c)]
+        same = {(CODE + c if c in encoded else c): (lambda t, c=(CODE + c if c in encoded else c): t[c].arbitrary())
                 for c in ["account", "marketplace", "fulfillment_channel", *head_names]}
         gate = {"_ok": lambda t: t._ok.all(), "_n": lambda t: t.count(), "_lo": lambda t: t._ho.min(),
                 "_hi_o": lambda t: t._ho.max(), "_k_lo": lambda t: t._key2.min(), "_k_hi": lambda t: t._key2.max(),
@@ -283,7 +291,9 @@ class FastSource:
         # so two orders that met by a collision send the file to the loader instead of being merged.
         orders = item_facts(rows, by=["_key"], extra={**same, **gate})
         orders = orders.mutate(gid=orders._key, **{f"{c}_s": orders[c] // 1_000_000_000
-                                                    for c in head_names if c in DAY_SOURCES})
+                                                    for c in head_names if c in DAY_SOURCES},
+                               **{c: ibis.cases(*((orders[CODE + c] == i, v) for i, v in enumerate(_enum_values(c))),
+                                                else_=ibis.null().cast("string")) for c in encoded})
         try:
             known = list(_enum_values("marketplace"))  # every code (a file's own would cost another read)
             keep = ["account", "marketplace", "fulfillment_channel",
