@@ -222,6 +222,11 @@ def test_file_level_variants(tmp_path, name, prefix, newline, refused):
         pd.testing.assert_frame_equal(got, careful(path, "2026-11-16"))
 
 
+def test_a_header_without_rows_is_refused(tmp_path):
+    header, _ = _rows()
+    assert fast(_write(tmp_path / "orders.csv", header, []), "2026-11-16") is None
+
+
 def test_invalid_utf8_is_refused(tmp_path):
     header, rows = _rows()
     path = _write(tmp_path / "orders.csv", header, rows)
