@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import reinstate
-import reinstate.cli as cli
+from reinstate import cli
 from reinstate.io.fast import fast_source
 from reinstate.io.load import load
 from reinstate.metrics.health import account_health

@@ -80,8 +80,8 @@ def item_facts(items, *, by=("gid",), extra=None):
     agg = per_item.group_by(by).aggregate(units=per_item._qty.sum(), active_units=per_item._active.sum(),
                                           seller_cancelled=per_item._counted.any(),
                                           unknown_any=per_item._unknown.any(), **extra)
-    return agg.select(*by, "units", "active_units", "seller_cancelled",
-                      cancel_by_unknown=agg.unknown_any & agg.seller_cancelled, *extra)
+    return agg.select(*by, "units", "active_units", "seller_cancelled", *extra,
+                      cancel_by_unknown=agg.unknown_any & agg.seller_cancelled)
 
 
 def head_facts(con, heads, as_of: dt.date, marketplaces, keep=()):

@@ -108,17 +108,17 @@ def value_rules(columns) -> list[tuple[str, str]]:
             # the 20th leave every field its full width; and a UTC year in 1900-2199. pyarrow's ISO cast (the
             # loader's) reads such a value as the same instant.
             rules.append((f"{name}: ISO 8601 with an offset",
-                          f"{present}(length({col}) = 25 AND substr({col}, 20, 1) IN ('+', '-') "
-                          f"AND {_q(PARSED + name)} >= TIMESTAMPTZ '1900-01-01 00:00:00+00' "
-                          f"AND {_q(PARSED + name)} < TIMESTAMPTZ '2200-01-01 00:00:00+00')"))
+                          (f"{present}(length({col}) = 25 AND substr({col}, 20, 1) IN ('+', '-') "
+                           f"AND {_q(PARSED + name)} >= TIMESTAMPTZ '1900-01-01 00:00:00+00' "
+                           f"AND {_q(PARSED + name)} < TIMESTAMPTZ '2200-01-01 00:00:00+00')")))
         elif kind in ("enum", "enum_order_status"):
             values = ", ".join(_lit(v) for v in _enum_values(name))
             rules.append((f"{name}: a canonical spelling", f"{present}{col} IN ({values})"))
         elif kind == "int":
             low, high = (1, 5) if name == "feedback_rating" else (0, MAX_QUANTITY)
             rules.append((f"{name}: a plain integer in {low}..{high}",
-                          f"{present}(regexp_full_match({col}, '[0-9]{{1,5}}') "
-                          f"AND TRY_CAST({col} AS BIGINT) BETWEEN {low} AND {high})"))
+                          (f"{present}(regexp_full_match({col}, '[0-9]{{1,5}}') "
+                           f"AND TRY_CAST({col} AS BIGINT) BETWEEN {low} AND {high})")))
         elif kind == "bool":
             rules.append((f"{name}: true or false", f"{present}{col} IN ('true', 'false')"))
         if name == "tracking_id":
@@ -267,7 +267,13 @@ class FastSource:
         import ibis
         import pyarrow.compute as pc
 
-        from ..engine.facts import DAY_SOURCES, FACT_COLUMNS, HEAD_COLUMNS, head_facts, item_facts
+        from ..engine.facts import (
+            DAY_SOURCES,
+            FACT_COLUMNS,
+            HEAD_COLUMNS,
+            head_facts,
+            item_facts,
+        )
 
         con = _connection()
         has = set(self.columns).__contains__
@@ -343,7 +349,7 @@ class _Flags:
     missing flag counts as no (as every count does), units are int32."""
 
     KEYS = ("account", "marketplace", "fulfillment_channel", "product_category")
-    DAYS = {"purchase_day": "_pday", "ship_by_day": "_sday", "delivery_by_day": "_dday"}
+    DAYS = (("purchase_day", "_pday"), ("ship_by_day", "_sday"), ("delivery_by_day", "_dday"))
 
     def __init__(self):
         self.values = {k: {} for k in self.KEYS}   # value -> code, per key column
@@ -373,9 +379,9 @@ class _Flags:
             keep(name, np.where(idx < 0, -1, lut[np.maximum(idx, 0)]).astype(np.int32))
         for name in FACT_COLUMNS:
             col = batch.column(name)
-            if name in self.DAYS:
+            if name in dict(self.DAYS):
                 days = col.cast(pa.int32()).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-                keep(self.DAYS[name], np.where(col.is_null().to_numpy(zero_copy_only=False), NO_DAY, days))
+                keep(dict(self.DAYS)[name], np.where(col.is_null().to_numpy(zero_copy_only=False), NO_DAY, days))
             elif name in ("units", "active_units"):
                 keep(name, col.to_numpy(zero_copy_only=False).astype(np.int32))
             else:
