@@ -302,3 +302,12 @@ def test_selections_are_the_same_on_both_paths(tmp_path, monkeypatch, selection)
     b = reinstate.analyze(path, as_of="2026-03-29", **selection)
     assert b._source.fast is None
     pd.testing.assert_frame_equal(got, b.health())
+
+
+def test_spark_keeps_the_careful_path():
+    from reinstate.analysis import source_for
+    loaded = []
+    src = source_for(SAMPLE / "orders.csv", loader=lambda: loaded.append(1) or "dataset", engine="spark")
+    assert src.fast is None and src.data == "dataset" and loaded == [1]
+    src = source_for(SAMPLE / "orders.csv", loader=lambda: loaded.append(2) or "dataset", as_of="2026-11-16")
+    assert src.fast is not None and src.data is None and loaded == [1]
