@@ -49,16 +49,18 @@ def run_once(argv: list[str], *, cwd: Path, env: dict, timeout: float, log: Path
 
 
 def compare(csv_file: Path, as_of: str, *, root: Path, runs: int = 3, timeout: float = 1800,
-            engine: str | None = None) -> dict:
-    """Median figures of both commands and of their ratios over ``runs`` alternating pairs (one warm-up pair)."""
+            engine: str | None = None, env_extra: dict | None = None) -> dict:
+    """Median figures of both commands and of their ratios over ``runs`` alternating pairs (one warm-up pair).
+    ``env_extra``: environment for the command only (``REINSTATE_FAST_PATH=0``: the careful loader's path)."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")])))
+    command_env = {**env, **(env_extra or {})}
     command = [sys.executable, "-m", "reinstate", "metrics", str(csv_file), "--as-of", as_of, "--json"]
     if engine:
         command += ["--engine", engine]
     floor = [sys.executable, "-c", FLOOR_CODE, str(csv_file)]
     pairs = []
     for i in range(runs + 1):
-        a = run_once(command, cwd=root, env=env, timeout=timeout)
+        a = run_once(command, cwd=root, env=command_env, timeout=timeout)
         b = run_once(floor, cwd=root, env=env, timeout=timeout)
         if not (a["ok"] and b["ok"]):
             return {"ok": False, "error": a["error"] or b["error"] or "exit code", "command": a, "floor": b}

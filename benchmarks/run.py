@@ -154,9 +154,15 @@ def worker(step: str, folder: str | None, result: str, profile_to: str | None) -
 
 
 # ------------------------------------------------------------------------------------------- phases
+# Steps that start from the prepared (loaded) frames; without them a size is not prepared (at 10M, preparing
+# loads the whole folder with reinstate.load, about 15 GB).
+PREPARED_STEPS = {"metrics", "trend", "diagnosis", "metrics_1000_accounts", "sequence_direct", "sequence_analysis"}
+
+
 def ensure_data(n: int, *, days: int, seed: int, data_dir: Path, accounts: int, timeout: float, work: Path,
-                say) -> Path:
-    """Generate (CSV + Parquet) and prepare (loaded frames) the data of one size, each in its own process."""
+                say, prepare: bool = True) -> Path:
+    """Generate (CSV + Parquet) and prepare (loaded frames, when ``prepare``) the data of one size, each in its
+    own process."""
     params = {"orders": n, "days": days, "seed": seed, "end": "2026-11-15"}
     folder = bench_data.size_dir(data_dir, orders=n, days=days, seed=seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -166,7 +172,7 @@ def ensure_data(n: int, *, days: int, seed: int, data_dir: Path, accounts: int, 
         proc = run_process(["-c", code], timeout=timeout, log=work / f"generate-{folder.name}.log")
         if not proc["ok"]:
             raise SystemExit(f"generating {label(n)} failed: {proc['error']} (log: {work})")
-    if not bench_data.prepared_is_current(folder):
+    if prepare and not bench_data.prepared_is_current(folder):
         say(f"[{label(n)}] preparing loaded frames (1 and {accounts} accounts) ...")
         code = f"import bench_data; bench_data.prepare({str(folder)!r}, n_accounts={accounts})"
         proc = run_process(["-c", code], timeout=timeout, log=work / f"prepare-{folder.name}.log")
@@ -179,19 +185,30 @@ def _mb(folder: Path, suffix: str) -> float:
     return round(sum(p.stat().st_size for p in folder.glob(f"*{suffix}")) / 1e6, 1)
 
 
-def bench_whole(entry: dict, folder: Path, *, runs: int, timeout: float, say) -> None:
-    """The whole-process comparison on the size's canonical orders CSV (``bench_process``)."""
+def bench_whole(entry: dict, folder: Path, *, runs: int, timeout: float, say, careful: bool = False) -> None:
+    """The whole-process comparison on the size's canonical orders CSV (``bench_process``). ``careful``: also
+    the same command with the fast path turned off (``REINSTATE_FAST_PATH=0``: reinstate.load and pandas),
+    stored as ``whole_process_careful``: the before/after of the fast path in one run."""
     csv_file = folder / "csv" / "orders.csv"
-    say(f"[{entry['label']}] whole process: reinstate metrics --json vs pyarrow.csv.read_csv, {runs} pairs ...")
-    res = bench_process.compare(csv_file, entry["as_of"], root=ROOT, runs=runs, timeout=timeout)
-    res["rows"] = entry["rows"]["orders"]
-    entry["whole_process"] = res
+    variants = [("whole_process", "", None)]
+    if careful:
+        variants.append(("whole_process_careful", " (careful path)", {"REINSTATE_FAST_PATH": "0"}))
+    for key, what, env in variants:
+        say(f"[{entry['label']}] whole process{what}: reinstate metrics --json vs pyarrow.csv.read_csv, "
+            f"{runs} pairs ...")
+        res = bench_process.compare(csv_file, entry["as_of"], root=ROOT, runs=runs, timeout=timeout, env_extra=env)
+        res["rows"] = entry["rows"]["orders"]
+        entry[key] = res
+        _say_whole(entry, res, what, say)
+
+
+def _say_whole(entry: dict, res: dict, what: str, say) -> None:
     if res["ok"]:
-        say(f"[{entry['label']}] whole process: {res['command_wall']:.2f} s vs {res['floor_wall']:.2f} s "
+        say(f"[{entry['label']}] whole process{what}: {res['command_wall']:.2f} s vs {res['floor_wall']:.2f} s "
             f"(x{res['ratio_wall']}), {res['command_peak_rss_mb']:.0f} MB vs {res['floor_peak_rss_mb']:.0f} MB "
             f"(x{res['ratio_peak_rss_mb']})")
     else:
-        say(f"[{entry['label']}] whole process: FAILED ({res['error']})")
+        say(f"[{entry['label']}] whole process{what}: FAILED ({res['error']})")
 
 
 def bench_size(n: int, folder: Path, steps: list[str], *, timeout: float, work: Path, profile: bool, say) -> dict:
@@ -291,16 +308,21 @@ def table(results: dict) -> str:
                          f"{r['peak_rss_mb']:8.0f} {r.get('x_csv_floor', float('nan')):8.2f} "
                          f"{r.get('x_csv_floor_cpu', float('nan')):7.2f} {r.get('x_parquet_floor', float('nan')):8.2f} "
                          f"{r.get('x_parquet_floor_cpu', float('nan')):7.2f}")
-    for e in results["sizes"]:
-        w = e.get("whole_process")
-        if w and w.get("ok"):
-            lines.append(f"{e['label']:>5} {'whole: metrics --json':<22} {w['command_wall']:8.2f} {w['command_cpu']:8.2f} "
+        # The whole processes of the size, the floor first and each command beside it with its ratios.
+        for key, name in (("whole_process", "whole: metrics --json"),
+                          ("whole_process_careful", "whole: ... careful")):
+            w = e.get(key)
+            if not w:
+                continue
+            if not w.get("ok"):
+                lines.append(f"{e['label']:>5} {name:<22} {'FAILED: ' + w.get('error', '')[:60]}")
+                continue
+            if key == "whole_process":
+                lines.append(f"{e['label']:>5} {'whole: read_csv':<22} {w['floor_wall']:8.2f} {w['floor_cpu']:8.2f} "
+                             f"{w['floor_peak_rss_mb']:8.0f}")
+            lines.append(f"{e['label']:>5} {name:<22} {w['command_wall']:8.2f} {w['command_cpu']:8.2f} "
                          f"{w['command_peak_rss_mb']:8.0f}   (x{w['ratio_wall']} wall, x{w['ratio_cpu']} cpu, "
                          f"x{w['ratio_peak_rss_mb']} RSS vs read_csv)")
-            lines.append(f"{e['label']:>5} {'whole: read_csv':<22} {w['floor_wall']:8.2f} {w['floor_cpu']:8.2f} "
-                         f"{w['floor_peak_rss_mb']:8.0f}")
-        elif w:
-            lines.append(f"{e['label']:>5} {'whole process':<22} {'FAILED: ' + w.get('error', '')[:60]}")
     for name, r in results["sample"].items():
         if not r.get("ok"):
             lines.append(f"{'smpl':>5} {name:<22} {'FAILED: ' + r.get('error', '')[:60]}")
@@ -345,11 +367,16 @@ def markdown(results: dict) -> str:
                 "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
         for e in whole:
             w = e["whole_process"]
+            out.append(f"| {e['label']} | {w['rows']:,} | `pyarrow.csv.read_csv` | {w['floor_wall']:.2f} | "
+                       f"{w['floor_cpu']:.2f} | {w['floor_peak_rss_mb']:.0f} | 1.0 | 1.0 | 1.0 |")
             out.append(f"| {e['label']} | {w['rows']:,} | `{w['command']}` | {w['command_wall']:.2f} | "
                        f"{w['command_cpu']:.2f} | {w['command_peak_rss_mb']:.0f} | {w['ratio_wall']} | "
                        f"{w['ratio_cpu']} | {w['ratio_peak_rss_mb']} |")
-            out.append(f"| {e['label']} | {w['rows']:,} | `pyarrow.csv.read_csv` | {w['floor_wall']:.2f} | "
-                       f"{w['floor_cpu']:.2f} | {w['floor_peak_rss_mb']:.0f} | 1.0 | 1.0 | 1.0 |")
+            c = e.get("whole_process_careful")
+            if c and c.get("ok"):
+                out.append(f"| {e['label']} | {c['rows']:,} | the same, fast path off (`REINSTATE_FAST_PATH=0`) | "
+                           f"{c['command_wall']:.2f} | {c['command_cpu']:.2f} | {c['command_peak_rss_mb']:.0f} | "
+                           f"{c['ratio_wall']} | {c['ratio_cpu']} | {c['ratio_peak_rss_mb']} |")
         out.append("")
     for name, r in results["sample"].items():
         if not r.get("ok"):
@@ -393,6 +420,8 @@ def main(argv=None) -> int:
     p.add_argument("--no-preview", action="store_true", help="skip the AppealBuilder preview timing")
     p.add_argument("--whole-runs", type=int, default=3, help="pairs of whole-process runs (metrics command vs "
                                                              "read_csv) per size; 0 skips them (default 3)")
+    p.add_argument("--whole-careful", action="store_true", help="also run the whole-process comparison with the "
+                                                                 "fast path off (REINSTATE_FAST_PATH=0), for before/after")
     p.add_argument("--timeout", type=float, default=3600, help="seconds allowed per process (default 3600)")
     p.add_argument("--profile", action="store_true", help="run each step under pyinstrument; profiles are "
                                                           "written next to the step logs")
@@ -434,10 +463,11 @@ def main(argv=None) -> int:
                "sizes": [], "sample": {}}
     for n in sizes:
         folder = ensure_data(n, days=args.days, seed=args.seed, data_dir=args.data_dir, accounts=args.accounts,
-                             timeout=args.timeout, work=work, say=say)
+                             timeout=args.timeout, work=work, say=say, prepare=bool(PREPARED_STEPS & set(steps)))
         entry = bench_size(n, folder, steps, timeout=args.timeout, work=work, profile=args.profile, say=say)
         if args.whole_runs > 0:
-            bench_whole(entry, folder, runs=args.whole_runs, timeout=args.timeout, say=say)
+            bench_whole(entry, folder, runs=args.whole_runs, timeout=args.timeout, say=say,
+                        careful=args.whole_careful)
         results["sizes"].append(entry)
     for name, skip in (("notebooks", args.no_notebooks), ("preview", args.no_preview)):
         if skip:

@@ -44,6 +44,36 @@ def _key(value):
     return value
 
 
+class _Source:
+    """What an Analysis and its siblings (``at``) share: the loaded Dataset, or the fast path's reader of a
+    canonical orders CSV (``io.fast``) plus the loader that reads the file when something needs the rows."""
+
+    def __init__(self, data: Dataset | None = None, fast=None, loader=None):
+        self.data, self.fast, self.loader = data, fast, loader
+
+    def dataset(self) -> Dataset:
+        if self.data is None:
+            self.data = self.loader()
+            if self.fast is not None:
+                self.fast.close()
+                self.fast = None
+        return self.data
+
+
+def source_for(paths, *, loader, as_of=None, engine: str | None = None, **load_options) -> _Source:
+    """The fast path's reader when ``paths`` is a canonical orders CSV in normal form and the engine DuckDB
+    (checked now, so a file that fails the gate is loaded now, with today's errors); else the loaded data.
+    The gate is decided in the same pass as the facts of ``as_of`` (the day the analysis is for)."""
+    from .engine import resolve
+
+    if resolve(engine) == "duckdb":
+        from .io.fast import fast_source
+        fast = fast_source(paths, **load_options)
+        if fast is not None and fast.gate(_day(as_of)):
+            return _Source(fast=fast, loader=loader)
+    return _Source(data=loader())
+
+
 class Analysis:
     """The analysis of one data set at one as-of day, for one account/marketplace selection (None = all).
 
@@ -52,12 +82,15 @@ class Analysis:
     """
 
     def __init__(self, data, *, as_of=None, account=None, marketplace=None, engine: str | None = None,
-                 spark_master: str | None = None, _family: dict | None = None):
-        if isinstance(data, pd.DataFrame):
-            data = Dataset(orders=data)
-        if not isinstance(data, Dataset):
-            raise TypeError("Analysis expects a reinstate Dataset (reinstate.load) or a canonical order DataFrame")
-        self.data = data
+                 spark_master: str | None = None, _family: dict | None = None, _source: _Source | None = None):
+        if _source is None:
+            if isinstance(data, pd.DataFrame):
+                data = Dataset(orders=data)
+            if not isinstance(data, Dataset):
+                raise TypeError("Analysis expects a reinstate Dataset (reinstate.load) or a canonical order "
+                                "DataFrame")
+            _source = _Source(data=data)
+        self._source = _source
         self.as_of = _day(as_of)
         self.engine = engine
         self.spark_master = spark_master
@@ -67,19 +100,40 @@ class Analysis:
         self._family.setdefault((self.as_of, self.account, self.marketplace), self)
 
     def __repr__(self) -> str:
+        rows = "not loaded" if self._source.data is None else f"{len(self.data.orders)} rows"
         return (f"Analysis(as_of={self.as_of}, account={self.account!r}, marketplace={self.marketplace!r}, "
-                f"orders={len(self.data.orders)} rows, engine={self.engine or 'duckdb'!r})")
+                f"orders={rows}, engine={self.engine or 'duckdb'!r})")
+
+    @property
+    def data(self) -> Dataset:
+        """The loaded ``Dataset`` (read by ``reinstate.load`` on first use when the fast path holds the file)."""
+        return self._source.dataset()
+
+    @property
+    def performance(self) -> dict | None:
+        """Amazon's own figures when a performance report was loaded (never with the fast path: it reads one
+        orders CSV and nothing else)."""
+        return None if self._fast_flags() is not None else self.data.performance
+
+    def _fast_flags(self):
+        """The fast path's per-order facts at ``as_of`` while the data is not loaded, else None."""
+        fast = self._source.fast
+        return fast.flags(self.as_of) if fast is not None and self._source.data is None else None
 
     # ---------------------------------------------------------------------------------------- selection
     def accounts(self) -> list[str]:
         """Every account in the data (sorted)."""
-        return self._cached("accounts", (), lambda: sorted(
-            self.data.orders["account"].dropna().astype(str).unique().tolist()))
+        def compute():
+            table = self._fast_flags()
+            table = self.data.orders if table is None else table
+            return sorted(table["account"].dropna().astype(str).unique().tolist())
+        return self._cached("accounts", (), compute)
 
     def marketplaces(self, account: str | None = None) -> list[str]:
         """The marketplaces in the data, of ``account`` when given (sorted)."""
         def compute():
-            orders = self.data.orders
+            orders = self._fast_flags()
+            orders = self.data.orders if orders is None else orders
             if account is not None:
                 orders = orders[orders["account"].eq(account).fillna(False).to_numpy()]
             return sorted(orders["marketplace"].dropna().astype(str).unique().tolist())
@@ -104,8 +158,8 @@ class Analysis:
         acc, mkt = self.selection(account, marketplace)
         found = self._family.get((day, acc, mkt))
         if found is None:
-            found = Analysis(self.data, as_of=day, account=acc, marketplace=mkt, engine=self.engine,
-                             spark_master=self.spark_master, _family=self._family)
+            found = Analysis(None, as_of=day, account=acc, marketplace=mkt, engine=self.engine,
+                             spark_master=self.spark_master, _family=self._family, _source=self._source)
         return found
 
     def _cached(self, kind, key, compute):
@@ -137,6 +191,9 @@ class Analysis:
         """``account_health`` of the selection (options as there: metrics=, margin=, ...)."""
         def compute():
             from .metrics.health import account_health
+            fast = self._fast_flags()
+            if fast is not None:  # the file passed the fast path's gate: its facts came straight from DuckDB
+                return account_health(self._source.fast.stub(), **{**self._where(), **options}, flags=fast)
             return account_health(self.data, **{**self._where(), **options}, flags=self.flags)
         return self._cached("health", (options,), compute)
 
@@ -174,7 +231,7 @@ class Analysis:
     def reconciliation(self, **options) -> pd.DataFrame | None:
         """``reconcile`` against Amazon's performance report, or None when none was loaded."""
         def compute():
-            if self.data.performance is None:
+            if self.performance is None:
                 return None
             from .metrics.reconcile import reconcile
             where = {"account": self.account, "marketplace": self.marketplace, **options}
@@ -226,7 +283,10 @@ def analyze(source=None, *, as_of=None, engine: str | None = None, spark_master:
     """Load the data once and return its ``Analysis`` at ``as_of`` (default today).
 
     ``source``: export files or folders (a path or a list), a loaded ``Dataset`` or a canonical order
-    DataFrame. ``table``: instead, the name of an existing Spark table (or view) holding the canonical order
+    DataFrame. One canonical orders CSV already in normal form takes the fast path (``reinstate.io.fast``:
+    DuckDB reads it and ``health()`` never loads it into pandas); ``reinstate.load`` reads it only when a step
+    needs the rows (drill-down, trend, diagnosis, ...), and any file outside the normal form is loaded now, as
+    always (``REINSTATE_FAST_PATH=0`` turns the fast path off). ``table``: instead, the name of an existing Spark table (or view) holding the canonical order
     table (``engine="spark"``). ``marketplace``/``account`` select what is analysed (and name the
     marketplace / account of rows without one when loading). ``keep_pii``, ``skip_bad_files`` and
     ``load_options`` go to ``reinstate.load``.
@@ -242,8 +302,11 @@ def analyze(source=None, *, as_of=None, engine: str | None = None, spark_master:
         raise TypeError("analyze needs data: paths, a Dataset, a DataFrame, or table=")
     else:
         from .io.load import load
-        data = load(source, marketplace=marketplace or "US", account=account, keep_pii=keep_pii,
-                    skip_bad_files=skip_bad_files, **load_options)
+        options = dict(marketplace=marketplace or "US", account=account, keep_pii=keep_pii,
+                       skip_bad_files=skip_bad_files, **load_options)
+        src = source_for(source, loader=lambda: load(source, **options), as_of=as_of, engine=engine, **options)
+        return Analysis(None, as_of=as_of, account=account, marketplace=marketplace, engine=engine,
+                        spark_master=spark_master, _source=src)
     return Analysis(data, as_of=as_of, account=account, marketplace=marketplace, engine=engine,
                     spark_master=spark_master)
 

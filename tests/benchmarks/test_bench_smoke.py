@@ -149,3 +149,23 @@ def test_markdown_tables_replace_only_the_marked_section(tmp_path):
     assert text.startswith("intro\n") and text.endswith("outro\n") and "old table" not in text
     # the row of load_csv: 8 s wall, 16 s CPU (two threads in _entry), 100 MB peak
     assert "| 1M | 1,156,000 | load_csv | 8.00 | 16.00 | 100 |" in text
+
+
+def test_whole_process_rows_sit_beside_their_floor_in_the_printed_table():
+    """Each size's whole processes follow its step rows: the read_csv floor, then the command with its ratios,
+    then (with --whole-careful) the same command with the fast path off."""
+    whole = {"ok": True, "command_wall": 3.0, "command_cpu": 4.0, "command_peak_rss_mb": 700.0, "floor_wall": 1.0,
+             "floor_cpu": 1.5, "floor_peak_rss_mb": 800.0, "ratio_wall": 3.0, "ratio_cpu": 2.67,
+             "ratio_peak_rss_mb": 0.875}
+    careful = {**whole, "command_wall": 8.0, "ratio_wall": 8.0}
+    sizes = [{**_entry("100k", 100_000, csv_floor=0.2, metrics=0.5), "whole_process": whole},
+             {**_entry("1M", 1_000_000, csv_floor=2.0, metrics=5.0), "whole_process": whole,
+              "whole_process_careful": careful}]
+    printed = run.table({"sizes": sizes, "sample": {}, "targets": []}).splitlines()
+    names = [line[:28].split(None, 1) for line in printed[2:] if line.strip() and not line.startswith("target")]
+    rows = [(size, name.strip()) for size, name in (n for n in names if len(n) == 2)]
+    assert rows[:4] == [("100k", "csv_floor"), ("100k", "metrics"), ("100k", "whole: read_csv"),
+                        ("100k", "whole: metrics --json")]
+    assert rows[4:9] == [("1M", "csv_floor"), ("1M", "metrics"), ("1M", "whole: read_csv"),
+                         ("1M", "whole: metrics --json"), ("1M", "whole: ... careful")]
+    assert "x8.0 wall" in printed[2 + 8]

@@ -108,10 +108,12 @@ def add_source_arguments(parser) -> None:
                                                         "or view instead of files (implies --engine spark)")
 
 
-def analysis_for(args, *, as_of, **options):
+def analysis_for(args, *, as_of, fast: bool = False, **options):
     """The ``reinstate.Analysis`` a command works on: the files loaded by `load_for`, or the Spark table of
-    --table; --engine/--spark-master say where the metric rules run; --account/--marketplace select."""
-    from ..analysis import Analysis, read_table
+    --table; --engine/--spark-master say where the metric rules run; --account/--marketplace select.
+    ``fast``: let a canonical orders CSV in normal form take the fast path (``io.fast``; the rows are loaded
+    only if a step needs them)."""
+    from ..analysis import Analysis, _Source, read_table, source_for
     from ..errors import ConfigError
 
     engine = getattr(args, "engine", None)
@@ -125,10 +127,17 @@ def analysis_for(args, *, as_of, **options):
                           account=options.get("account"))
     elif not args.paths:
         raise ConfigError("give export files or folders (or --table NAME with --engine spark)")
+    elif fast:
+        # A canonical orders CSV in normal form takes the fast path (io.fast); load_for reads it, with its
+        # warnings, only if a step needs the rows.
+        src = source_for(args.paths, loader=lambda: load_for(args, **options), as_of=as_of, engine=engine,
+                         skip_bad_files=bool(getattr(args, "skip_bad_files", False)), **options)
+        return Analysis(None, as_of=as_of, account=args.account, marketplace=args.marketplace, engine=engine,
+                        spark_master=master, _source=src)
     else:
         data = load_for(args, **options)
     return Analysis(data, as_of=as_of, account=args.account, marketplace=args.marketplace, engine=engine,
-                    spark_master=master)
+                    spark_master=master, _source=_Source(data=data))
 
 
 def os_error_text(exc: OSError) -> str:

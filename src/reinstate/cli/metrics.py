@@ -162,7 +162,7 @@ def reconciliation_json(rec) -> list[dict]:
 
 def reconciliation(analysis, args):
     """The Analysis' reconciliation when a performance report was loaded, else None."""
-    if analysis.data.performance is None:
+    if analysis.performance is None:
         return None
     try:
         return analysis.reconciliation(account=args.account, marketplace=args.marketplace,
@@ -200,9 +200,10 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         check_suffix(args.out)
     with steps(2 if not args.out else 3, "metrics") as bar:
-        analysis = analysis_for(args, as_of=as_of,
+        # Without --out only the health table is needed: a canonical orders CSV in normal form then takes the
+        # fast path (the file is read by DuckDB, never loaded into pandas).
+        analysis = analysis_for(args, as_of=as_of, fast=not args.out,
                                 **({"marketplace": args.marketplace} if args.marketplace else {}))
-        data = analysis.data
         bar.update()
         health = analysis.health(marketplace=args.marketplace, account=args.account,
                                  include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset,
@@ -210,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         rec = reconciliation(analysis, args)
         bar.update()
         if args.out:
-            tables = health_tables(data, health, as_of=as_of, reconciliation=rec, flags=analysis.flags,
+            tables = health_tables(analysis.data, health, as_of=as_of, reconciliation=rec, flags=analysis.flags,
                                    include_cancelled_in_odr=args.include_cancelled, odr_offset_days=args.odr_offset)
             written = write_tables(args.out, tables)
             bar.update()
@@ -226,7 +227,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"Account Health as of {as_of}")
         print(to_table(health, colour=sys.stdout.isatty(), wide=args.wide))
         if rec is not None:
-            print(f"\nReconciliation with Amazon's report ({', '.join(data.performance.get('sources') or ['?'])}):")
+            sources = analysis.performance.get("sources") or ["?"]
+            print(f"\nReconciliation with Amazon's report ({', '.join(sources)}):")
             text = reconciliation_text(rec)
             print(text if args.wide else wrap_lines(text, terminal_width()))
     if args.out:

@@ -53,8 +53,12 @@ def _false(expr):
     return expr.fill_null(False)
 
 
-def item_facts(items):
-    """Per order from its item rows: units, active_units, seller_cancelled, cancel_by_unknown."""
+def item_facts(items, *, by=("gid",), extra=None):
+    """Per order from its item rows: units, active_units, seller_cancelled, cancel_by_unknown.
+
+    ``by``: the columns naming an order. ``extra``: ``{name: function(item table) -> aggregate}`` computed in
+    the same aggregation (the fast path adds each order's first-row values and its normal-form gate there, so
+    the file is grouped once)."""
     has = set(items.columns).__contains__
     qty = items.quantity.fill_null(1) if has("quantity") else 1
     canceller = items.cancelled_by if has("cancelled_by") else None
@@ -70,18 +74,20 @@ def item_facts(items):
         unknown = cancelled & no_initiator
     else:  # no initiator column: every cancellation has an unknown initiator
         counted = unknown = cancelled
-    per_item = items.select(gid=items.gid, qty=qty, active=cancelled.ifelse(0, qty), counted=counted,
-                            unknown=unknown)
-    agg = per_item.group_by("gid").aggregate(units=per_item.qty.sum(), active_units=per_item.active.sum(),
-                                             seller_cancelled=per_item.counted.any(),
-                                             unknown_any=per_item.unknown.any())
-    return agg.select("gid", "units", "active_units", "seller_cancelled",
+    by = list(by)
+    per_item = items.mutate(_qty=qty, _active=cancelled.ifelse(0, qty), _counted=counted, _unknown=unknown)
+    extra = {name: fn(per_item) for name, fn in (extra or {}).items()}
+    agg = per_item.group_by(by).aggregate(units=per_item._qty.sum(), active_units=per_item._active.sum(),
+                                          seller_cancelled=per_item._counted.any(),
+                                          unknown_any=per_item._unknown.any(), **extra)
+    return agg.select(*by, "units", "active_units", "seller_cancelled", *extra,
                       cancel_by_unknown=agg.unknown_any & agg.seller_cancelled)
 
 
-def head_facts(con, heads, as_of: dt.date, marketplaces):
+def head_facts(con, heads, as_of: dt.date, marketplaces, keep=()):
     """Per order from its first item row: cancelled, local days, ODR components, late shipment, tracking,
-    late delivery. ``marketplaces``: the codes present (each gets its time zone)."""
+    late delivery. ``marketplaces``: the codes present (each gets its time zone); ``keep``: columns of
+    ``heads`` passed through unchanged (the fast path's account, channel, category)."""
     import ibis
 
     has = set(heads.columns).__contains__
@@ -168,7 +174,7 @@ def head_facts(con, heads, as_of: dt.date, marketplaces):
         out["late_delivery"] = promised.notnull().ifelse(late, _null_bool())
     else:
         out["late_delivery"] = _null_bool()
-    return heads.select(**out)
+    return heads.select(*keep, **out)
 
 
 def order_facts(con, items, heads, as_of: dt.date, marketplaces):
