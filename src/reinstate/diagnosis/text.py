@@ -141,23 +141,7 @@ def _alt(items) -> str:
 
 def _top_level_single(rx: str) -> bool:
     """True when ``rx`` has no top-level ``|`` (stripping its leading \\b keeps its meaning)."""
-    depth, esc, cls = 0, False, False
-    for ch in rx:
-        if esc:
-            esc = False
-        elif ch == "\\":
-            esc = True
-        elif cls:
-            cls = ch != "]"
-        elif ch == "[":
-            cls = True
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return False
-    return True
+    return not any(ch == "|" and depth == 0 for _, ch, depth in _scan(rx))
 
 
 def _phrase_regex(phrase: str, boundary: bool) -> str:
@@ -240,48 +224,26 @@ def compile_causes(languages: tuple[str, ...] | None = None,
     return out
 
 
+LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+
+
 def strip_lookarounds(rx: str) -> str:
     """``rx`` without its lookaround groups ``(?=..)``, ``(?!..)``, ``(?<=..)``, ``(?<!..)``: a pattern that
     matches wherever ``rx`` does (and maybe more), which RE2 can compile."""
-    out, i, n = [], 0, len(rx)
-    while i < n:
-        if rx.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            depth, j, cls = 0, i, False
-            while j < n:
-                ch = rx[j]
-                if ch == "\\":
-                    j += 2
-                    continue
-                if cls:
-                    cls = ch != "]"
-                elif ch == "[":
-                    cls = True
-                elif ch == "(":
-                    depth += 1
-                elif ch == ")":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            i = j + 1
-            continue
-        if rx[i] == "\\":
-            out.append(rx[i:i + 2])
-            i += 2
-            continue
-        if rx[i] == "[":  # copy a character class whole ("(" inside it is literal)
-            j = i + 1
-            if j < n and rx[j] == "^":
-                j += 1
-            if j < n and rx[j] == "]":
-                j += 1
-            while j < n and rx[j] != "]":
-                j += 2 if rx[j] == "\\" else 1
-            out.append(rx[i:j + 1])
-            i = j + 1
-            continue
-        out.append(rx[i])
-        i += 1
+    spans, opened = [], []
+    for i, ch, _ in _scan(rx):
+        if ch == "(":
+            opened.append(i)
+        elif ch == ")" and opened:
+            start = opened.pop()
+            if rx.startswith(LOOKAROUNDS, start):
+                spans.append((start, i + 1))
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start >= pos:  # a lookaround inside one already dropped goes with it
+            out.append(rx[pos:start])
+            pos = end
+    out.append(rx[pos:])
     return "".join(out)
 
 
