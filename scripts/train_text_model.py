@@ -3,7 +3,8 @@
     python scripts/train_text_model.py          # grouped 5-fold cross-validation over a small grid, then fit
     python scripts/train_text_model.py --cv     # only print the cross-validated grid
 
-Data: tests/diagnosis/labelled_texts.csv and pt_training_texts.csv (all development), olist_labelled.csv
+Data: tests/diagnosis/labelled_texts.csv, pt_training_texts.csv and buyer_training_texts.csv (all
+development, written for training and never evaluated on), olist_labelled.csv
 (development), the "dev" rows of olist_reviews_labelled.csv (texts from ../shared/data/olist-sample) and of
 buyer_texts.csv. The held-out halves are never read here. Folds are grouped by normalised text (a repeated
 text never sits on both sides). Every choice -- C, the class weighting, whether the lexicon verdicts are
@@ -47,7 +48,7 @@ def dev_data() -> pd.DataFrame:
     if "pt-olist" not in sets:
         sys.exit("train_text_model: ../shared/data/olist-sample not found (the Olist review texts are needed)")
     parts = [f.assign(set=name) for name, f in sets.items()]
-    for extra in ("labelled_texts.csv", "pt_training_texts.csv"):
+    for extra in ("labelled_texts.csv", "pt_training_texts.csv", "buyer_training_texts.csv"):
         if (LABELS / extra).is_file():
             f = pd.read_csv(LABELS / extra, keep_default_na=False)
             parts.append(f[["text", "labels", "language"]].assign(set=extra.removesuffix(".csv")))
