@@ -60,10 +60,7 @@ def test_negation_per_language_in_the_lexicons(text, lang, expected):
     assert tags_of(classify_texts(pd.Series([text]), languages=[lang], model=False)).iloc[0] == expected
 
 
-@pytest.mark.parametrize("text, lang, expected", [
-    pytest.param(*n, marks=pytest.mark.xfail(strict=True, reason="known miss: the model reads this short "
-                                             "negated text as a generic complaint (other)"))
-    if n[0] == "Não veio quebrado" else n for n in NEGATIONS])
+@pytest.mark.parametrize("text, lang, expected", NEGATIONS)
 def test_negation_per_language(text, lang, expected):
     # The same texts through the packaged model (what diagnose uses).
     assert tags_of(classify_texts(pd.Series([text]), languages=[lang])).iloc[0] == expected
