@@ -95,7 +95,23 @@ def load_for(args, **options):
     for f in data.files:
         if f.status == "error":
             print(printable(f"reinstate {args.command}: warning: left out {f.reason}"), file=sys.stderr)
+    note = rejects_note(data.rejects)
+    if note:
+        print(printable(f"reinstate {args.command}: warning: {note}"), file=sys.stderr)
     return data
+
+
+def rejects_note(rejects, *, examples: int = 3) -> str:
+    """One line saying how many rows were rejected (so they are not counted), with the first few places and
+    reasons, and where to get them all; '' when none was."""
+    if rejects is None or rejects.empty:
+        return ""
+    rows = rejects.drop_duplicates(["file", "line"])
+    shown = "; ".join(f"{r.file} line {r.line}, {r.column}: {r.reason}" for r in rows.head(examples).itertuples())
+    more = f"; and {len(rows) - examples} more" if len(rows) > examples else ""
+    n = len(rows)
+    return (f"{n} row{'s' if n != 1 else ''} rejected and not counted ({shown}{more}); "
+            f"`reinstate validate` writes them all to a rejects file")
 
 
 def add_source_arguments(parser) -> None:
