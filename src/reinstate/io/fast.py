@@ -56,8 +56,6 @@ ENCODED = ("marketplace", "fulfillment_channel", "order_status", "claim_status",
 STRPTIME = "'%Y-%m-%dT%H:%M:%S%z'"
 # A first or last character str.strip() would remove (white space, Unicode's too), or a control character.
 EDGE_SPACE_RE = r"^[\s\p{Z}\p{Cc}]|[\s\p{Z}\p{Cc}]$"
-MANGLED_RE = r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$"   # load._MANGLED: a spreadsheet's tracking number
-MAX_QUANTITY = 10_000
 # The text columns the metrics read (their values, or whether there is one). The loader strips the others
 # too, but a space there changes no health figure: rows are compared for duplicates before stripping (as
 # here), and an order-level value that differs only by a space disagrees here (the raw values' hashes differ),
@@ -115,7 +113,7 @@ def value_rules(columns) -> list[tuple[str, str]]:
             values = ", ".join(_lit(v) for v in _enum_values(name))
             rules.append((f"{name}: a canonical spelling", f"{present}{col} IN ({values})"))
         elif kind == "int":
-            low, high = (1, 5) if name == "feedback_rating" else (0, MAX_QUANTITY)
+            low, high = (1, 5) if name == "feedback_rating" else (0, schema.MAX_QUANTITY)
             rules.append((f"{name}: a plain integer in {low}..{high}",
                           (f"{present}(regexp_full_match({col}, '[0-9]{{1,5}}') "
                            f"AND TRY_CAST({col} AS BIGINT) BETWEEN {low} AND {high})")))
@@ -123,7 +121,7 @@ def value_rules(columns) -> list[tuple[str, str]]:
             rules.append((f"{name}: true or false", f"{present}{col} IN ('true', 'false')"))
         if name == "tracking_id":
             rules.append(("tracking_id: not in scientific notation",
-                          f"{present}NOT regexp_matches({col}, {_lit(MANGLED_RE)})"))
+                          f"{present}NOT regexp_matches({col}, {_lit(schema.MANGLED_TRACKING_RE)})"))
     return rules
 
 

@@ -157,15 +157,15 @@ def _read_one(source, i: int, parts: list, rejects: _Rejects, reads: dict, perfo
     return performance
 
 
-# Excel turns a long tracking number into a float shown as 4.43659E+11: the digits are gone for good.
-_MANGLED = r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$"
 
-
+# Excel turns a long tracking number into a float shown as 4.43659E+11: the digits are gone for good
+# (schema.MANGLED_TRACKING_RE).
 def _flag_mangled_tracking(typed: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
     """Tracking numbers in scientific notation count as invalid tracking, with a warning naming the lines."""
     if "tracking_id" not in typed.columns:
         return typed
-    mangled = typed["tracking_id"].astype("string").str.strip().str.contains(_MANGLED, regex=True)
+    mangled = typed["tracking_id"].astype("string").str.strip().str.contains(schema.MANGLED_TRACKING_RE,
+                                                                              regex=True)
     mangled = mangled.fillna(False).to_numpy(dtype=bool)
     if not mangled.any():
         return typed

@@ -87,6 +87,11 @@ ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     "chargeback_outcome": {"open": ("open", "pending"), "won": ("won",), "lost": ("lost",)},
 }
 
+# Units on one order item: more is a typo or a spreadsheet artefact, not an order (a reject).
+MAX_QUANTITY = 10_000
+# A tracking number a spreadsheet turned into scientific notation ("1.23E+21"): counted as invalid tracking.
+MANGLED_TRACKING_RE = r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$"
+
 # Separate-file tables (one row per order, merged onto the order items by order_id).
 FEEDBACK_COLUMNS = ("feedback_date", "feedback_rating", "feedback_text", "feedback_removed")
 CLAIM_COLUMNS = ("claim_date", "claim_reason", "claim_status")

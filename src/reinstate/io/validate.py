@@ -23,11 +23,10 @@ import pandera.pandas as pa
 from ..errors import InputFileError
 from . import coerce, schema
 from .read import DELIMITERS, RawTable
+from .schema import MAX_QUANTITY
 
 PROBLEM_COLUMNS = ("_row", "column", "value", "reason")
 TEXT_COLUMNS = {"item_status": "enum_order_status"}  # extra columns with a known kind
-
-MAX_QUANTITY = 10_000  # units per order item; more is a typo or a spreadsheet artefact, not an order
 
 # Values a pandera rule checks; a value failing its rule rejects the row with this reason.
 ROW_RULES: dict[str, list[pa.Check]] = {
