@@ -157,7 +157,6 @@ def _read_one(source, i: int, parts: list, rejects: _Rejects, reads: dict, perfo
     return performance
 
 
-
 # Excel turns a long tracking number into a float shown as 4.43659E+11: the digits are gone for good
 # (schema.MANGLED_TRACKING_RE).
 def _flag_mangled_tracking(typed: pd.DataFrame, raw: RawTable) -> pd.DataFrame:
