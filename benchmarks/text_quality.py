@@ -29,6 +29,13 @@ for cand in (ROOT.parent / "shared", ROOT.parents[1] / "shared"):  # ../shared, 
         break
 
 
+def olist_stars(ids: pd.Series) -> pd.Series:
+    """The star rating (review_score, 1-5) of each review id: given with the text, an input of the model."""
+    reviews = pd.read_csv(OLIST / "olist_order_reviews_dataset.csv", keep_default_na=False) \
+        .drop_duplicates("review_id").set_index("review_id")
+    return pd.to_numeric(reviews.loc[ids, "review_score"], errors="coerce").reset_index(drop=True)
+
+
 def olist_texts(ids: pd.Series) -> pd.Series:
     """Title + message of each review id, whitespace flattened (as the loader builds feedback_text)."""
     reviews = pd.read_csv(OLIST / "olist_order_reviews_dataset.csv", keep_default_na=False) \
@@ -47,7 +54,8 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
             old = pd.read_csv(LABELS / "olist_labelled.csv", keep_default_na=False)
             d = pd.concat([d, old], ignore_index=True)
         out["pt-olist"] = pd.DataFrame({"text": olist_texts(d["review_id"]), "labels": d["labels"],
-                                        "language": "pt", "review_id": d["review_id"]})
+                                        "language": "pt", "review_id": d["review_id"],
+                                        "rating": olist_stars(d["review_id"])})
     b = pd.read_csv(LABELS / "buyer_texts.csv", keep_default_na=False)
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
@@ -59,7 +67,9 @@ def norm(s: str) -> str:
 
 
 def predict(frame: pd.DataFrame, languages) -> pd.Series:
-    return tags_of(classify_texts(frame["text"], languages=languages)).map(norm)
+    """Tags of each text, with its star rating when the set has one (Olist reviews do)."""
+    ratings = frame["rating"] if "rating" in frame.columns else None
+    return tags_of(classify_texts(frame["text"], languages=languages, ratings=ratings)).map(norm)
 
 
 def score(frame: pd.DataFrame, pred: pd.Series) -> dict:

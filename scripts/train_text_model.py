@@ -31,6 +31,7 @@ from reinstate.diagnosis.text import (
     compile_causes,
     lexicon_counts,
     normalize,
+    tags_from_scores,
 )
 
 # The review ids labelled before this model (the lexicon stems were written from their development half).
@@ -38,9 +39,12 @@ OLD_ROUNDS = ROOT / "scripts" / "olist_lexicon_rounds.csv"
 # The grid of the last training (an earlier, wider one -- C 8..128, unbalanced classes, char 1-6-grams, word
 # 1-3-grams -- was within 0.01 of these in cross-validation, see docs/diagnosis.md).
 GRID = [dict(C=32.0, balanced=True, lexicon=False),          # the n-grams alone (no lexicon verdicts)
-        dict(C=32.0, balanced=True, lexicon=True),
-        dict(C=32.0, balanced=True, lexicon=True, olist_weight=2.0)]
+        dict(C=32.0, balanced=True, lexicon=True, olist_weight=2.0),
+        # + the star rating of Olist reviews as an input, and a "complains at all" output deciding ``other``
+        dict(C=32.0, balanced=True, lexicon=True, olist_weight=2.0, rated=True),
+        dict(C=32.0, balanced=True, lexicon=True, olist_weight=2.0, rated=True, complaint=True)]
 TH_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
+FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
 def dev_data() -> pd.DataFrame:
@@ -53,6 +57,8 @@ def dev_data() -> pd.DataFrame:
             f = pd.read_csv(LABELS / extra, keep_default_na=False)
             parts.append(f[["text", "labels", "language"]].assign(set=extra.removesuffix(".csv")))
     d = pd.concat(parts, ignore_index=True)
+    if "rating" not in d.columns:
+        d["rating"] = np.nan
     # Olist reviews labelled after the lexicon stems were written (none of their phrases is in a lexicon):
     # the closest development stand-in for unseen reviews, reported on their own.
     old = pd.read_csv(LABELS / "olist_labelled.csv", keep_default_na=False)["review_id"]
@@ -61,6 +67,21 @@ def dev_data() -> pd.DataFrame:
     fresh = d["set"].eq("pt-olist") & ~d["review_id"].isin(set(old))
     d.loc[fresh, "set"] = "pt-olist-fresh"
     return d[d["text"].str.strip() != ""].reset_index(drop=True)
+
+
+def outputs(params: dict) -> list[str]:
+    """The model's outputs: every text cause, or the specific causes + ``complaint`` (which decides other)."""
+    if params.get("complaint"):
+        return [c for c in TEXT_CAUSES if c != "other"] + ["complaint"]
+    return list(TEXT_CAUSES)
+
+
+def targets(y: np.ndarray, params: dict) -> np.ndarray:
+    """The 0/1 training targets of ``outputs(params)`` (``complaint``: any label at all)."""
+    if params.get("complaint"):
+        k = TEXT_CAUSES.index("other")
+        return np.column_stack([np.delete(y, k, axis=1), y.any(axis=1)]).astype(int)
+    return y
 
 
 def features(d: pd.DataFrame):
@@ -82,10 +103,11 @@ def folds(nrm: pd.Series, k: int = 5) -> np.ndarray:
     return perm[groups] % k
 
 
-def fit_args(params: dict, weight) -> dict:
-    """model.train keyword arguments of one grid point."""
+def fit_args(params: dict, weight, stars) -> dict:
+    """model.train keyword arguments of one grid point (``stars``: the rows' star columns)."""
     return dict(C=params["C"], balanced=params["balanced"], chars=params.get("chars", tm.CHARS),
-                words=params.get("words", tm.WORDS), sample_weight=weight)
+                words=params.get("words", tm.WORDS), sample_weight=weight,
+                stars=stars if params.get("rated") else None)
 
 
 def row_weights(d: pd.DataFrame, params: dict) -> np.ndarray | None:
@@ -94,42 +116,43 @@ def row_weights(d: pd.DataFrame, params: dict) -> np.ndarray | None:
     return None if w == 1.0 else np.where(d["set"].str.startswith("pt-olist"), w, 1.0)
 
 
-def oof_scores(nrm, lex, y, fold, weight=None, **params) -> np.ndarray:
-    out = np.zeros(y.shape)
+def oof_scores(nrm, lex, y, fold, weight=None, stars=None, **params) -> np.ndarray:
+    """Out-of-fold scores of ``outputs(params)`` (each fold scored by a model trained on the others)."""
+    yt = targets(y, params)
+    out = np.zeros(yt.shape)
     for f in np.unique(fold):
         tr, te = fold != f, fold == f
-        m = tm.TextModel(tm.train(nrm[tr].reset_index(drop=True), y[tr], lex[tr] if params["lexicon"] else None,
-                                  TEXT_CAUSES, **fit_args(params, weight[tr] if weight is not None else None)))
-        out[te] = m.proba(nrm[te].reset_index(drop=True), lex[te] if params["lexicon"] else None)
+        m = tm.TextModel(tm.train(nrm[tr].reset_index(drop=True), yt[tr], lex[tr] if params["lexicon"] else None,
+                                  outputs(params), **fit_args(params, weight[tr] if weight is not None else None,
+                                                              stars[tr] if stars is not None else None)))
+        out[te] = m.proba(nrm[te].reset_index(drop=True), lex[te] if params["lexicon"] else None,
+                          stars[te] if stars is not None else None)
     return out
 
 
-def decide(proba, thresholds) -> np.ndarray:
-    final = proba >= np.asarray(thresholds)
-    k = TEXT_CAUSES.index("other")
-    final[:, k] &= ~np.delete(final, k, axis=1).any(axis=1)
-    return final
+def exact(proba, y, causes, th, floor) -> float:
+    return float((tags_from_scores(proba, causes, th, floor) == y.astype(bool)).all(axis=1).mean())
 
 
-def exact(proba, y, thresholds) -> float:
-    return float((decide(proba, thresholds) == y.astype(bool)).all(axis=1).mean())
-
-
-def tune_thresholds(proba, y) -> list[float]:
-    """Per-cause thresholds by coordinate ascent on exact accuracy (two passes; ties -> nearest 0.5)."""
-    th = [0.5] * len(TEXT_CAUSES)
+def tune_thresholds(proba, y, causes) -> tuple[list[float], float]:
+    """Per-output thresholds (and the complaint floor) by coordinate ascent on exact accuracy (two passes;
+    ties -> nearest 0.5, lowest floor)."""
+    th, floor = [0.5] * len(causes), 0.0
     for _ in range(2):
-        for j in range(len(TEXT_CAUSES)):
-            th[j] = float(max(TH_GRID, key=lambda t: (exact(proba, y, th[:j] + [t] + th[j + 1:]), -abs(t - 0.5))))
-    return th
+        for j in range(len(causes)):
+            th[j] = float(max(TH_GRID, key=lambda t: (exact(proba, y, causes, th[:j] + [t] + th[j + 1:], floor),
+                                                      -abs(t - 0.5))))
+        if "complaint" in causes:
+            floor = float(max(FLOOR_GRID, key=lambda f: (exact(proba, y, causes, th, f), -f)))
+    return th, floor
 
 
-def honest_cv(proba, y, fold) -> tuple[np.ndarray, float]:
+def honest_cv(proba, y, fold, causes) -> tuple[np.ndarray, float]:
     """Predictions where each fold's thresholds were tuned on the other folds' out-of-fold scores."""
     pred = np.zeros(y.shape, dtype=bool)
     for f in np.unique(fold):
-        th = tune_thresholds(proba[fold != f], y[fold != f])
-        pred[fold == f] = decide(proba[fold == f], th)
+        th, floor = tune_thresholds(proba[fold != f], y[fold != f], causes)
+        pred[fold == f] = tags_from_scores(proba[fold == f], causes, th, floor)
     return pred, float((pred == y.astype(bool)).all(axis=1).mean())
 
 
@@ -149,14 +172,16 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     d = dev_data()
     nrm, lex, y = features(d)
+    stars = tm.star_columns(d["rating"])
     fold = folds(nrm)
     lex_ok = (lex == y.astype(bool)).all(axis=1)
-    print(f"development texts: {len(d)}; lexicons alone, exact {lex_ok.mean():.3f}")
+    print(f"development texts: {len(d)} ({int(stars.any(axis=1).sum())} with a star rating); "
+          f"lexicons alone, exact {lex_ok.mean():.3f}")
     report(d, lex, y)
     best = None
     for params in GRID:
-        proba = oof_scores(nrm, lex, y, fold, row_weights(d, params), **params)
-        pred, acc = honest_cv(proba, y, fold)
+        proba = oof_scores(nrm, lex, y, fold, row_weights(d, params), stars, **params)
+        pred, acc = honest_cv(proba, y, fold, outputs(params))
         print(f"{params}: grouped 5-fold CV exact {acc:.3f}")
         report(d, pred, y)
         if best is None or acc > best[0]:
@@ -165,10 +190,11 @@ def main(argv=None) -> int:
     print(f"chosen {params} (CV exact {acc:.3f})")
     if args.cv:
         return 0
-    th = tune_thresholds(proba, y)
-    print(f"thresholds (on all out-of-fold scores): {dict(zip(TEXT_CAUSES, th))}")
-    model = tm.train(nrm, y, lex if params["lexicon"] else None, TEXT_CAUSES, thresholds=th,
-                     **fit_args(params, row_weights(d, params)))
+    causes = outputs(params)
+    th, floor = tune_thresholds(proba, y, causes)
+    print(f"thresholds (on all out-of-fold scores): {dict(zip(causes, th))}, floor {floor}")
+    model = tm.train(nrm, targets(y, params), lex if params["lexicon"] else None, causes, thresholds=th,
+                     floor=floor, **fit_args(params, row_weights(d, params), stars))
     tm.save(model, tm.MODEL_FILE)
     print(f"wrote {tm.MODEL_FILE} ({params}, CV exact {acc:.3f}, {len(model['rows'])} weight rows)")
     return 0

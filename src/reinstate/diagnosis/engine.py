@@ -158,10 +158,10 @@ def _first_present(frame: pd.DataFrame, cols, gid: np.ndarray, n_orders: int) ->
 
 
 def _distinct_text_tags(texts: pd.DataFrame, policy: dict, lexicon_dirs) -> pd.DataFrame:
-    """``text_tags(texts)``, classifying each distinct (marketplace, source, text) once and placing the result
-    on every text row that has it. Buyer texts repeat a lot (about 2,900 distinct of 124k at 1M orders):
+    """``text_tags(texts)``, classifying each distinct (marketplace, source, text, rating) once and placing the
+    result on every text row that has it. Buyer texts repeat a lot (about 2,900 distinct of 124k at 1M orders):
     tagging and joining the ``decided_by`` strings row by row was most of the text stage's cost."""
-    cols = [c for c in ("marketplace", "source", "raw") if c in texts.columns]
+    cols = [c for c in ("marketplace", "source", "raw", "rating") if c in texts.columns]
     if not len(texts):
         return text_tags(texts, policy=policy, lexicon_dirs=lexicon_dirs)
     key = np.zeros(len(texts), dtype=np.int64)

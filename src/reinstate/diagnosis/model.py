@@ -9,6 +9,12 @@ by cross-validation, whether they help).
 A cause is tagged when its probability reaches its threshold (chosen by cross-validation on development
 data, ``scripts/train_text_model.py``); ``other`` only when no specific cause is tagged.
 
+Two optional inputs and one optional output (present when training chose them):
+- the buyer's star rating of a feedback text (1-5, one 0/1 column per star; a claim, a return comment or an
+  unrated text has none): "Maravilhoso" at 5 stars is praise, "estou chateada" at 1 star a complaint;
+- a ``complaint`` output, "does this text complain at all": ``other`` (a complaint with no specific cause)
+  is then decided by it, and a text whose complaint probability is below ``floor`` gets no tag.
+
 The model ships as data (``text_model.npz``: the hashed columns seen in training, their weights per cause,
 intercepts, thresholds and the feature settings; loaded with ``allow_pickle=False``). ``train`` makes it
 with scikit-learn; inference is a sparse-dense product in numpy/scipy.
@@ -44,26 +50,39 @@ class TextModel:
         self.threshold = np.asarray(data["threshold"], dtype=np.float32)
         lex = np.asarray(data.get("lexicon_coef", np.zeros((0, 0))), dtype=np.float32)
         self.lexicon_coef = lex if lex.size else None   # (lexicon causes, causes) when the verdicts are inputs
+        stars = np.asarray(data.get("rating_coef", np.zeros((0, 0))), dtype=np.float32)
+        self.rating_coef = stars if stars.size else None  # (5 stars, causes) when the rating is an input
+        self.floor = float(data.get("floor", 0.0))         # complaint probability below which nothing is tagged
 
     @property
     def uses_lexicon(self) -> bool:
         return self.lexicon_coef is not None
 
-    def logits(self, norm: pd.Series) -> np.ndarray:
-        """(n, causes) log-odds from the n-grams and the intercept (without the lexicon verdicts)."""
+    def logits(self, norm: pd.Series, stars: np.ndarray | None = None) -> np.ndarray:
+        """(n, causes) log-odds from the n-grams, the star ratings (``stars``: (n, 5) 0/1, see
+        ``star_columns``) and the intercept (without the lexicon verdicts)."""
         blocks = hashed_blocks(norm, bits=self.bits, chars=self.chars, words=self.words)
         z = blocks[0] @ self.weights
         for b in blocks[1:]:
             z += b @ self.weights
         z *= row_scale(blocks)[:, None]
+        if self.rating_coef is not None and stars is not None:
+            z += stars.astype(np.float32) @ self.rating_coef
         return z + self.intercept
 
-    def proba(self, norm: pd.Series, lexicon_hits: np.ndarray | None = None) -> np.ndarray:
+    def proba(self, norm: pd.Series, lexicon_hits: np.ndarray | None = None,
+              stars: np.ndarray | None = None) -> np.ndarray:
         """(n, causes) probabilities; ``lexicon_hits`` (n, causes) when the model takes the lexicon verdicts."""
-        z = self.logits(norm)
+        z = self.logits(norm, stars)
         if self.uses_lexicon:
             z += lexicon_hits.astype(np.float32) @ self.lexicon_coef
         return 1.0 / (1.0 + np.exp(-z))
+
+
+def star_columns(ratings) -> np.ndarray:
+    """(n, 5) 0/1: column k-1 is set when the rating is k stars (1-5); no rating or another value: all 0."""
+    r = pd.to_numeric(pd.Series(ratings), errors="coerce").to_numpy(dtype=float)
+    return np.stack([r == k for k in range(1, 6)], axis=1).astype(np.float32)
 
 
 def save(model: dict, path: Path) -> None:
@@ -83,10 +102,12 @@ def load_model(path: str | None = None) -> TextModel | None:
 
 def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, causes, *, C: float = 16.0,
           balanced: bool = False, thresholds=None, bits: int = BITS, chars=CHARS, words=WORDS,
-          sample_weight: np.ndarray | None = None) -> dict:
+          sample_weight: np.ndarray | None = None, stars: np.ndarray | None = None, floor: float = 0.0) -> dict:
     """Fit one L2 logistic regression per cause; return the shippable dict of arrays.
 
-    ``labels``: (n, causes) 0/1; ``lexicon_hits``: (n, causes) lexicon verdicts used as inputs, or None."""
+    ``labels``: (n, causes) 0/1; ``lexicon_hits``: (n, causes) lexicon verdicts used as inputs, or None;
+    ``stars``: (n, 5) star columns (``star_columns``) used as inputs, or None. A cause named ``complaint``
+    is the "complains at all" output (see the module docstring); ``floor`` its no-tag cut-off."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
     X = feature_matrix(norm, bits=bits, chars=chars, words=words).tocsc()
@@ -94,6 +115,8 @@ def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, 
     X = X[:, used]
     if lexicon_hits is not None:
         X = sparse.hstack([X, sparse.csr_matrix(lexicon_hits.astype(np.float32))]).tocsr()
+    if stars is not None:
+        X = sparse.hstack([X, sparse.csr_matrix(stars.astype(np.float32))]).tocsr()
     coefs, intercepts = [], []
     for j, _ in enumerate(causes):
         y = labels[:, j].astype(int)
@@ -107,8 +130,11 @@ def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, 
         intercepts.append(float(m.intercept_[0]))
     coef = np.vstack(coefs).T.astype(np.float32)       # features x causes
     k = len(used)
+    n_lex = lexicon_hits.shape[1] if lexicon_hits is not None else 0
     return {"causes": np.array(list(causes)), "bits": bits, "chars": np.array(chars), "words": np.array(words),
             "rows": used.astype(np.int32), "coef": coef[:k],
-            "lexicon_coef": coef[k:] if lexicon_hits is not None else np.zeros((0, 0), np.float32),
+            "lexicon_coef": coef[k:k + n_lex] if lexicon_hits is not None else np.zeros((0, 0), np.float32),
+            "rating_coef": coef[k + n_lex:] if stars is not None else np.zeros((0, 0), np.float32),
+            "floor": np.float32(floor),
             "intercept": np.array(intercepts, dtype=np.float32),
             "threshold": np.array(thresholds if thresholds is not None else [0.5] * len(causes), np.float32)}

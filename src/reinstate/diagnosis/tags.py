@@ -29,6 +29,7 @@ from .text import TEXT_CAUSES, classify_detail, decided_of
 KEY = ["account", "marketplace", "order_id"]
 TEXT_SOURCES = ("feedback_text", "claim_reason", "return_reason", "return_comment")
 DEFECT_DATES = ("feedback_date", "claim_date", "chargeback_date")
+RATING = "feedback_rating"   # the stars given with feedback_text, an input of the text model
 
 
 def _bool(series) -> pd.Series:
@@ -54,14 +55,16 @@ def _groups(orders: pd.DataFrame, groups) -> tuple[np.ndarray, np.ndarray]:
 
 
 def order_texts(orders: pd.DataFrame, flags: pd.DataFrame, *, groups=None) -> pd.DataFrame:
-    """Long table (account, marketplace, order_id, source, raw, oid) of every non-empty buyer text per order
-    (each source's first non-empty value per order, source by source); ``oid`` is the order's row in ``flags``.
+    """Long table (account, marketplace, order_id, source, raw, rating, oid) of every non-empty buyer text per
+    order (each source's first non-empty value per order, source by source); ``rating`` is the order's
+    feedback rating on a feedback text (missing on the others); ``oid`` is the order's row in ``flags``.
     ``groups``: ``order_groups(orders)`` when already computed."""
     sources = [c for c in TEXT_SOURCES if c in orders.columns]
     if not sources:
-        return pd.DataFrame(columns=[*KEY, "source", "raw", "oid"])
+        return pd.DataFrame(columns=[*KEY, "source", "raw", "rating", "oid"])
     gid, _ = _groups(orders, groups)
-    firsts = first_valid(orders, sources, gid, len(flags))
+    rated = [RATING] if RATING in orders.columns else []
+    firsts = first_valid(orders, sources + rated, gid, len(flags))
     parts = []
     for c in sources:
         raw = firsts[c].astype("string").str.strip()
@@ -69,6 +72,8 @@ def order_texts(orders: pd.DataFrame, flags: pd.DataFrame, *, groups=None) -> pd
         part = flags[KEY].iloc[oid].reset_index(drop=True)
         part["source"] = c
         part["raw"] = raw.iloc[oid].to_numpy()
+        stars = firsts[RATING].iloc[oid] if rated and c == "feedback_text" else None
+        part["rating"] = pd.to_numeric(stars, errors="coerce").to_numpy(float) if stars is not None else np.nan
         part["oid"] = oid
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
@@ -85,7 +90,9 @@ def text_tags(texts: pd.DataFrame, *, policy: dict, lexicon_dirs=()) -> pd.DataF
     for mkt, idx in texts.groupby("marketplace", dropna=False, observed=True).groups.items():
         chosen = langs.get(str(mkt))
         chosen = sorted({"en", *chosen}) if chosen else None
-        tags, who = classify_detail(texts.loc[idx, "raw"], languages=chosen, lexicon_dirs=lexicon_dirs)
+        ratings = texts.loc[idx, "rating"] if "rating" in texts.columns else None
+        tags, who = classify_detail(texts.loc[idx, "raw"], languages=chosen, lexicon_dirs=lexicon_dirs,
+                                    ratings=ratings)
         out.loc[idx] = tags
         by.loc[idx] = decided_of(tags, who)
     return out.assign(decided_by=by)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError
-from .model import TextModel, load_model
+from .model import TextModel, load_model, star_columns
 from .policy import HERE, read_yaml
 
 LEXICON_DIR = HERE / "lexicons"
@@ -361,8 +361,8 @@ def lexicon_counts(norm: pd.Series, compiled) -> np.ndarray:
     return out
 
 
-def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=True) -> tuple[pd.DataFrame,
-                                                                                                 pd.DataFrame]:
+def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=True,
+                    ratings: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(tags, decided_by): one boolean column per text cause, and per cause who decided a True tag:
     ``"model"`` (the n-gram model reaches the cause's threshold with no lexicon hit) or ``"lexicon"`` (it
     took the lexicons' verdicts, inputs of the model, to reach it), "" else.
@@ -370,6 +370,8 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
     ``model=False`` (or no packaged model): the lexicons alone decide (``decided_by`` "lexicon"); a
     ``TextModel`` instead of True uses that model. With the model (``model.py``), a cause is tagged when
     its probability reaches the cause's threshold, ``other`` only when no specific cause is tagged.
+    ``ratings``: the star rating (1-5) given with each text when it is a feedback text (same index as
+    ``texts``, missing for claims, returns and unrated texts); the model takes it as an input.
     """
     langs = tuple(languages) if languages else None
     compiled = compile_causes(langs, tuple(map(str, lexicon_dirs)))
@@ -380,16 +382,21 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
         return out, by
     # Each distinct text is classified once (buyer texts repeat a lot: "Arrived damaged", "Great").
     # Normalised per distinct raw text too; distinct raw texts that normalise alike are then merged.
+    # A (text, star rating) pair is one input: the same words may be praise at 5 stars and a complaint at 1.
     raw_codes, raw_uniques = pd.factorize(texts[present].astype("string"))
     norm_codes, uniques = pd.factorize(normalize(pd.Series(raw_uniques, dtype="string")).astype(object))
-    codes = norm_codes[raw_codes]
-    norm = pd.Series(uniques, dtype=object)
+    given = star_columns(np.asarray(ratings)[present.to_numpy()] if ratings is not None
+                         else np.full(int(present.sum()), np.nan))
+    star = given.argmax(axis=1) + given.any(axis=1)             # 0 = no rating, else 1-5
+    codes, pairs = pd.factorize(norm_codes[raw_codes].astype(np.int64) * 6 + star)
+    norm = pd.Series(uniques[pairs // 6], dtype=object)
+    stars = star_columns(np.where(pairs % 6 > 0, pairs % 6, np.nan))
     tm = model if isinstance(model, TextModel) else (load_model() if model else None)
     if tm is None:
         final = lexicon_counts(norm, compiled)
         decided = np.where(final, "lexicon", "")
     else:
-        final, from_lexicon = _model_verdicts(tm, norm, compiled)
+        final, from_lexicon = _model_verdicts(tm, norm, compiled, stars)
         decided = np.where(final, np.where(from_lexicon, "lexicon", "model"), "")
     # ``other`` (a generic complaint) only when no specific cause is tagged.
     k = TEXT_CAUSES.index("other")
@@ -401,29 +408,41 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
     return out, by
 
 
-def _model_verdicts(tm: TextModel, norm: pd.Series, compiled) -> tuple[np.ndarray, np.ndarray]:
+def tags_from_scores(scores: np.ndarray, causes, cut, floor=None) -> np.ndarray:
+    """(n, TEXT_CAUSES) tags from a model's (n, causes) scores and per-output cut-offs (probabilities and
+    thresholds, or log-odds and log-odds cuts). A ``complaint`` output decides ``other``; ``floor`` (same
+    scale) clears every tag of a text whose complaint score is below it. ``other`` only without a specific
+    cause. The one decision rule of training (``scripts/train_text_model.py``) and of tagging."""
+    tagged = np.zeros((len(scores), len(TEXT_CAUSES)), dtype=bool)
+    tagged[:, [TEXT_CAUSES.index("other" if c == "complaint" else c) for c in causes]] = scores >= np.asarray(cut)
+    if floor is not None and "complaint" in causes:
+        tagged &= (scores[:, list(causes).index("complaint")] >= floor)[:, None]
+    k = TEXT_CAUSES.index("other")
+    tagged[:, k] &= ~np.delete(tagged, k, axis=1).any(axis=1)
+    return tagged
+
+
+def _model_verdicts(tm: TextModel, norm: pd.Series, compiled, stars: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """(tagged, needed the lexicon) per distinct text and cause in TEXT_CAUSES order."""
-    cols = [TEXT_CAUSES.index(c) for c in tm.causes]
     cut = np.log(tm.threshold / (1 - tm.threshold))            # the thresholds as log-odds
-    z = tm.logits(norm)                                         # n-grams + intercept
-    alone = z >= cut                                            # what the model says with no lexicon hit
+    floor = np.log(tm.floor / (1 - tm.floor)) if tm.floor > 0 else None
+    z = tm.logits(norm, stars)                                  # n-grams + stars + intercept
+    alone = tags_from_scores(z, tm.causes, cut, floor)          # what the model says with no lexicon hit
     if tm.uses_lexicon:
-        z += lexicon_counts(norm, compiled)[:, cols].astype(np.float32) @ tm.lexicon_coef
-    verdict = z >= cut
-    tagged = np.zeros((len(norm), len(TEXT_CAUSES)), dtype=bool)
-    from_lexicon = np.zeros_like(tagged)
-    tagged[:, cols] = verdict
-    from_lexicon[:, cols] = verdict & ~alone
-    return tagged, from_lexicon
+        z += lexicon_counts(norm, compiled).astype(np.float32) @ tm.lexicon_coef
+    tagged = tags_from_scores(z, tm.causes, cut, floor)
+    return tagged, tagged & ~alone
 
 
-def classify_texts(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=True) -> pd.DataFrame:
+def classify_texts(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=True,
+                   ratings: pd.Series | None = None) -> pd.DataFrame:
     """One boolean column per text cause, same index as ``texts`` (missing text -> all False).
 
     >>> classify_texts(pd.Series(["Arrived damaged", "not damaged, great"]), languages=["en"]).transit_damage.tolist()
     [True, False]
     """
-    return classify_detail(texts, languages=languages, lexicon_dirs=lexicon_dirs, model=model)[0]
+    return classify_detail(texts, languages=languages, lexicon_dirs=lexicon_dirs, model=model, ratings=ratings)[0]
 
 
 def decided_of(tags: pd.DataFrame, by: pd.DataFrame) -> pd.Series:
