@@ -7,7 +7,7 @@
 Sets: tests/diagnosis/olist_reviews_labelled.csv (+ olist_labelled.csv, development only) with texts read
 from ../shared/data/olist-sample, and tests/diagnosis/buyer_texts.csv (en, de, es, fr, it, ja). The halves
 were fixed before any result was seen: md5 of the review id (Olist) or of "language:text", first hex digit
-even = development.
+even = development. tests/diagnosis/buyer_texts_fresh.csv is a second held-out batch only (``<lang>-fresh``).
 """
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ for cand in (ROOT.parent / "shared", ROOT.parents[1] / "shared"):  # ../shared, 
     if (cand / "data" / "olist-sample").is_dir():
         OLIST = cand / "data" / "olist-sample"
         break
+
+
+# Held-out only: 60 buyer texts per language written in the fourth session by a writer who saw no code,
+# lexicon, model or labelled text of the project (only the cause definitions), and scored once.
+FRESH = LABELS / "buyer_texts_fresh.csv"
 
 
 def olist_stars(ids: pd.Series) -> pd.Series:
@@ -59,6 +64,10 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
     b = pd.read_csv(LABELS / "buyer_texts.csv", keep_default_na=False)
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
+    if split == "heldout":  # a second, blind held-out batch (see FRESH), reported on its own
+        f = pd.read_csv(FRESH, keep_default_na=False)
+        for lang, g in f.groupby("language"):
+            out[f"{lang}-fresh"] = g[["text", "labels", "language"]].reset_index(drop=True)
     return out
 
 

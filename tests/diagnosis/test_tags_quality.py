@@ -20,6 +20,8 @@ from reinstate.diagnosis.text import (
     tags_of,
 )
 
+HERE = Path(__file__).parent
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -140,3 +142,17 @@ def test_heldout_olist_reviews(shared_dir):
     assert r["accuracy"] >= 0.82
     got, total = map(int, r["recall"]["item_not_received"].split("/"))
     assert got / total >= 0.8
+
+
+def test_no_training_text_repeats_a_heldout_text():
+    # A held-out text that also sits in a training file would be scored on what the model was fitted to.
+    def key(s):
+        return set(s.str.strip().str.lower())
+    b = pd.read_csv(HERE / "buyer_texts.csv", keep_default_na=False)
+    fresh = pd.read_csv(HERE / "buyer_texts_fresh.csv", keep_default_na=False)
+    held = key(b.loc[b["split"] == "heldout", "text"]) | key(fresh["text"])
+    assert len(held) >= 600
+    train = [key(b.loc[b["split"] == "dev", "text"])]
+    for name in ("labelled_texts.csv", "pt_training_texts.csv", "buyer_training_texts.csv"):
+        train.append(key(pd.read_csv(HERE / name, keep_default_na=False)["text"]))
+    assert all(not (t & held) for t in train)
