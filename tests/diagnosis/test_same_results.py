@@ -8,7 +8,11 @@ which changed results on purpose: the period scan's p-value is also corrected ov
 tag table gained ``decided_by``, and one more order is tagged late_delivery ("... delivery was several days
 after the promised date", an English stem pattern); nothing else differed. The tag table was rewritten once more
 when the text model was retrained on more development texts: only ``decided_by`` changed (11 text tags the
-lexicon decided are now decided by the model), every tag and every other column is the same. The helpers that replaced
+lexicon decided are now decided by the model), every tag and every other column is the same. Rewritten again in the
+fourth session, when the model learned the star rating, the "complains at all" output and more training texts:
+two orders changed, "Seller was short with me when I asked for help." (now ``other``, a rude seller) and "The
+ceramic coffee dripper is ok. Does the job." (now transit_damage: a false tag, left as the model says), which
+moves the dripper headline's lift and p-value; some ``decided_by`` values changed; nothing else. The helpers that replaced
 group-bys are also checked against the pandas operation they stand for, on hand-made rows.
 """
 from __future__ import annotations

@@ -200,7 +200,11 @@ def order_tags(orders: pd.DataFrame, flags: pd.DataFrame, messages: pd.DataFrame
         texts = order_texts(orders, f, groups=groups)
         texts = pd.concat([texts, text_tags(texts, policy=policy, lexicon_dirs=lexicon_dirs)], axis=1)
     oid = _text_oids(texts, f)
-    tt = texts[list(TEXT_CAUSES)].to_numpy(bool)
+    tt = texts[list(TEXT_CAUSES)].to_numpy(bool).copy()
+    # ``other`` (a complaint with no cause named) adds nothing to an order whose other texts name one.
+    k = TEXT_CAUSES.index("other")
+    named = np.bincount(oid[np.delete(tt, k, axis=1).any(axis=1)], minlength=n)[:n] > 0
+    tt[:, k] &= ~named[oid]
     for j, c in enumerate(TEXT_CAUSES):
         out[c] = np.bincount(oid[tt[:, j]], minlength=n)[:n] > 0
     tagged = tt.any(axis=1)
