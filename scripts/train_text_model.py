@@ -50,7 +50,8 @@ TH_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 
-TRAINING_ONLY = ("labelled_texts", "pt_training_texts", "buyer_training_texts")   # written for training
+# Written for training (pt_rated_texts also gives the star rating a buyer would give with each text).
+TRAINING_ONLY = ("labelled_texts", "pt_training_texts", "pt_rated_texts", "buyer_training_texts")
 
 
 def dev_data() -> pd.DataFrame:
@@ -61,7 +62,8 @@ def dev_data() -> pd.DataFrame:
     for extra in TRAINING_ONLY:
         if (LABELS / f"{extra}.csv").is_file():
             f = pd.read_csv(LABELS / f"{extra}.csv", keep_default_na=False)
-            parts.append(f[["text", "labels", "language"]].assign(set=extra))
+            cols = [c for c in ("text", "labels", "language", "rating") if c in f.columns]
+            parts.append(f[cols].assign(set=extra))
     d = pd.concat(parts, ignore_index=True)
     if "rating" not in d.columns:
         d["rating"] = np.nan

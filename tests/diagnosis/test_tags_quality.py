@@ -153,6 +153,6 @@ def test_no_training_text_repeats_a_heldout_text():
     held = key(b.loc[b["split"] == "heldout", "text"]) | key(fresh["text"])
     assert len(held) >= 600
     train = [key(b.loc[b["split"] == "dev", "text"])]
-    for name in ("labelled_texts.csv", "pt_training_texts.csv", "buyer_training_texts.csv"):
+    for name in ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv"):
         train.append(key(pd.read_csv(HERE / name, keep_default_na=False)["text"]))
     assert all(not (t & held) for t in train)
