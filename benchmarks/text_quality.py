@@ -32,6 +32,9 @@ for cand in (ROOT.parent / "shared", ROOT.parents[1] / "shared"):  # ../shared, 
 # Held-out only: 60 buyer texts per language written in the fourth session by a writer who saw no code,
 # lexicon, model or labelled text of the project (only the cause definitions), and scored once.
 FRESH = LABELS / "buyer_texts_fresh.csv"
+# Development only: 100 buyer texts per language written the same blind way (after FRESH's first score was
+# read, which showed the older sets were closer to the training texts' style than blind writing is).
+BLIND = LABELS / "buyer_blind_dev.csv"
 
 
 def olist_stars(ids: pd.Series) -> pd.Series:
@@ -64,6 +67,10 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
     b = pd.read_csv(LABELS / "buyer_texts.csv", keep_default_na=False)
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
+    if split == "dev":  # development texts by writers who saw nothing of the project (see BLIND)
+        f = pd.read_csv(BLIND, keep_default_na=False)
+        for lang, g in f.groupby("language"):
+            out[f"{lang}-blind"] = g[["text", "labels", "language"]].reset_index(drop=True)
     if split == "heldout":  # a second, blind held-out batch (see FRESH), reported on its own
         f = pd.read_csv(FRESH, keep_default_na=False)
         for lang, g in f.groupby("language"):
