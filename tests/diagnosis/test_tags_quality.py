@@ -114,32 +114,35 @@ def _heldout():
     return text_quality, text_quality.labelled("heldout")
 
 
-# Measured on the held-out halves (docs/diagnosis.md; the model retrained on 535 more development-only buyer
-# texts, evaluated once after that): en 0.807, de 0.800, es 0.911, fr 0.833, it 0.966, ja 0.778 (48-63 texts
-# each). The floors sit just under the measurements; en, de, fr and ja miss the 0.85 and the test says
-# so honestly.
-FLOORS = {"en": 0.78, "de": 0.78, "es": 0.89, "fr": 0.81, "it": 0.94, "ja": 0.76}
+# Measured on the held-out halves (docs/diagnosis.md; the fourth session's final model, read once after it was
+# committed): en 0.912, de 0.873, es 0.964, fr 0.833, it 0.966, ja 0.857 (48-63 texts each), and on the blind
+# batch (``<lang>-fresh``, written by a writer who saw nothing of the project; its second read): en 0.845,
+# de 0.831, es 0.814, fr 0.817, it 0.833, ja 0.780. The floors sit just under the measurements; fr, ja and every
+# blind batch miss the 0.85 and the test says so honestly.
+FLOORS = {"en": 0.89, "de": 0.85, "es": 0.94, "fr": 0.81, "it": 0.94, "ja": 0.83,
+          "en-fresh": 0.82, "de-fresh": 0.81, "es-fresh": 0.79, "fr-fresh": 0.79, "it-fresh": 0.81, "ja-fresh": 0.76}
 
 
-@pytest.mark.parametrize("lang", sorted(FLOORS))
-def test_heldout_buyer_texts_per_language(lang):
-    # Held-out halves, never looked at for tuning (only their scores were seen, after each model was fixed).
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_heldout_buyer_texts_per_language(name):
+    # Held-out texts, never looked at for tuning (only their scores were seen, after each model was fixed).
     tq, sets = _heldout()
-    frame = sets[lang]
+    frame = sets[name]
+    lang = name.split("-")[0]
     r = tq.score(frame, tq.predict(frame, sorted({lang, "en"})))
     assert r["n"] >= 45
-    assert r["accuracy"] >= FLOORS[lang]
+    assert r["accuracy"] >= FLOORS[name]
 
 
 def test_heldout_olist_reviews(shared_dir):
     tq, sets = _heldout()
     frame = sets["pt-olist"]
     r = tq.score(frame, tq.predict(frame, ["en", "pt"]))
-    # Measured 0.833 (850 reviews): BELOW the 0.85 target; recall below 0.7 for other (13/42),
-    # not_as_described (17/29), unresponsive_service (21/34) and wrong_item (20/30) (docs/diagnosis.md).
-    # The floors guard the measured level; they are not the target.
+    # Measured 0.858 (850 reviews, with their star ratings): above the 0.85, but recall stays below 0.7
+    # for other (17/42) and unresponsive_service (21/34) (docs/diagnosis.md). The floors guard the measured
+    # level; they are not the target.
     assert r["n"] >= 800
-    assert r["accuracy"] >= 0.82
+    assert r["accuracy"] >= 0.845
     got, total = map(int, r["recall"]["item_not_received"].split("/"))
     assert got / total >= 0.8
 
@@ -153,6 +156,7 @@ def test_no_training_text_repeats_a_heldout_text():
     held = key(b.loc[b["split"] == "heldout", "text"]) | key(fresh["text"])
     assert len(held) >= 600
     train = [key(b.loc[b["split"] == "dev", "text"])]
-    for name in ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv"):
+    for name in ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv",
+                 "buyer_blind_dev.csv"):
         train.append(key(pd.read_csv(HERE / name, keep_default_na=False)["text"]))
     assert all(not (t & held) for t in train)
