@@ -6,10 +6,12 @@ median of each, and the median of the pair-by-pair ratios (command / floor).
 """
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,4 +83,24 @@ def compare(csv_file: Path, as_of: str, *, root: Path, runs: int = 3, timeout: f
         out[f"ratio_{key}"] = ratio(key)
     out["ratio_wall_range"] = [round(min(p[0]["wall"] / p[1]["wall"] for p in pairs), 3),
                                round(max(p[0]["wall"] / p[1]["wall"] for p in pairs), 3)]
+    out["phases"] = phases(csv_file, as_of, root=root, env=env, command_env=command_env, timeout=timeout)
+    return out
+
+
+def phases(csv_file: Path, as_of: str, *, root: Path, env: dict, command_env: dict, timeout: float) -> dict:
+    """One more process of each side, split into phases by ``bench_phases`` (imports, read/check/facts, windows,
+    JSON; the floor's imports and read), plus interpreter start-up (an empty ``python -c pass``): the measured
+    reason behind the whole-process ratios. ``{"ok": False, "error": ...}`` when a process fails."""
+    script = str(Path(__file__).resolve().parent / "bench_phases.py")
+    out: dict = {"ok": True}
+    with tempfile.TemporaryDirectory(prefix="bench-phases-") as tmp:
+        start = run_once([sys.executable, "-c", "pass"], cwd=root, env=env, timeout=timeout)
+        out["startup"] = {"wall": round(start["wall"], 3), "cpu": round(start["cpu"], 3)}
+        for side, side_env in (("command", command_env), ("floor", env)):
+            result = Path(tmp) / f"{side}.json"
+            run = run_once([sys.executable, script, side, str(csv_file), as_of, str(result)], cwd=root,
+                           env=side_env, timeout=timeout)
+            if not run["ok"] or not result.is_file():
+                return {"ok": False, "error": f"{side} phases: {run['error'] or 'exit code ' + str(run['exit'])}"}
+            out[side] = json.loads(result.read_text())
     return out
