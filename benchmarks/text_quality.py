@@ -7,7 +7,9 @@
 Sets: tests/diagnosis/olist_reviews_labelled.csv (+ olist_labelled.csv, development only) with texts read
 from ../shared/data/olist-sample, and tests/diagnosis/buyer_texts.csv (en, de, es, fr, it, ja). The halves
 were fixed before any result was seen: md5 of the review id (Olist) or of "language:text", first hex digit
-even = development. tests/diagnosis/buyer_texts_fresh.csv is a second held-out batch only (``<lang>-fresh``).
+even = development. tests/diagnosis/buyer_texts_fresh.csv and buyer_texts_fresh2.csv are blind held-out
+batches only (``<lang>-fresh``, ``<lang>-fresh2``); buyer_blind_dev.csv and buyer_blind_dev2.csv are blind
+development texts (``<lang>-blind``, ``<lang>-blind2``).
 """
 from __future__ import annotations
 
@@ -32,9 +34,13 @@ for cand in (ROOT.parent / "shared", ROOT.parents[1] / "shared"):  # ../shared, 
 # Held-out only: 60 buyer texts per language written in the fourth session by a writer who saw no code,
 # lexicon, model or labelled text of the project (only the cause definitions), and scored once.
 FRESH = LABELS / "buyer_texts_fresh.csv"
-# Development only: 100 buyer texts per language written the same blind way (after FRESH's first score was
-# read, which showed the older sets were closer to the training texts' style than blind writing is).
-BLIND = LABELS / "buyer_blind_dev.csv"
+# Held-out only: a second blind batch (60 per language, fifth session, by writers who saw only the cause
+# definitions), reported as ``<lang>-fresh2``; its scores are first read for the model committed before it.
+FRESH2 = LABELS / "buyer_texts_fresh2.csv"
+# Development only: buyer texts per language written the same blind way (after FRESH's first score was read,
+# which showed the older sets were closer to the training texts' style than blind writing is): 100 per language
+# in the fourth session, 100 more (``buyer_blind_dev2.csv``) in the fifth.
+BLIND = (LABELS / "buyer_blind_dev.csv", LABELS / "buyer_blind_dev2.csv")
 
 
 def olist_stars(ids: pd.Series) -> pd.Series:
@@ -68,13 +74,15 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
     if split == "dev":  # development texts by writers who saw nothing of the project (see BLIND)
-        f = pd.read_csv(BLIND, keep_default_na=False)
-        for lang, g in f.groupby("language"):
-            out[f"{lang}-blind"] = g[["text", "labels", "language"]].reset_index(drop=True)
-    if split == "heldout":  # a second, blind held-out batch (see FRESH), reported on its own
-        f = pd.read_csv(FRESH, keep_default_na=False)
-        for lang, g in f.groupby("language"):
-            out[f"{lang}-fresh"] = g[["text", "labels", "language"]].reset_index(drop=True)
+        for suffix, path in zip(("blind", "blind2"), BLIND):
+            f = pd.read_csv(path, keep_default_na=False)
+            for lang, g in f.groupby("language"):
+                out[f"{lang}-{suffix}"] = g[["text", "labels", "language"]].reset_index(drop=True)
+    if split == "heldout":  # the blind held-out batches (see FRESH, FRESH2), each reported on its own
+        for suffix, path in (("fresh", FRESH), ("fresh2", FRESH2)):
+            f = pd.read_csv(path, keep_default_na=False)
+            for lang, g in f.groupby("language"):
+                out[f"{lang}-{suffix}"] = g[["text", "labels", "language"]].reset_index(drop=True)
     return out
 
 

@@ -152,11 +152,12 @@ def test_no_training_text_repeats_a_heldout_text():
     def key(s):
         return set(s.str.strip().str.lower())
     b = pd.read_csv(HERE / "buyer_texts.csv", keep_default_na=False)
-    fresh = pd.read_csv(HERE / "buyer_texts_fresh.csv", keep_default_na=False)
-    held = key(b.loc[b["split"] == "heldout", "text"]) | key(fresh["text"])
-    assert len(held) >= 600
+    fresh = [pd.read_csv(HERE / name, keep_default_na=False)["text"]
+             for name in ("buyer_texts_fresh.csv", "buyer_texts_fresh2.csv")]
+    held = key(b.loc[b["split"] == "heldout", "text"]) | key(fresh[0]) | key(fresh[1])
+    assert len(held) >= 960
     train = [key(b.loc[b["split"] == "dev", "text"])]
     for name in ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv",
-                 "buyer_blind_dev.csv"):
+                 "buyer_blind_dev.csv", "buyer_blind_dev2.csv"):
         train.append(key(pd.read_csv(HERE / name, keep_default_na=False)["text"]))
     assert all(not (t & held) for t in train)
