@@ -52,10 +52,17 @@ FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 
 # Written for training (pt_rated_texts also gives the star rating a buyer would give with each text).
 TRAINING_ONLY = ("labelled_texts", "pt_training_texts", "pt_rated_texts", "buyer_training_texts")
+# Development sets tried and left out because the rule (grouped CV on the real development texts the shipped model
+# was chosen on) did not rise with them: the fifth session's second blind development batch (``<lang>-blind2``,
+# buyer_blind_dev2.csv: 0.845 against 0.847 on the same 1,790 texts once its 16 texts that repeat a held-out text
+# were removed). ``--with-left-out`` trains with them, to try them again with other changes.
+LEFT_OUT = ("-blind2",)
 
 
-def dev_data() -> pd.DataFrame:
+def dev_data(with_left_out: bool = False) -> pd.DataFrame:
     sets = labelled("dev")
+    if not with_left_out:
+        sets = {name: f for name, f in sets.items() if not name.endswith(LEFT_OUT)}
     if "pt-olist" not in sets:
         sys.exit("train_text_model: ../shared/data/olist-sample not found (the Olist review texts are needed)")
     parts = [f.assign(set=name) for name, f in sets.items()]
@@ -177,8 +184,9 @@ def report(d, pred, y) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv", action="store_true", help="only print the cross-validated grid")
+    ap.add_argument("--with-left-out", action="store_true", help="also train on the sets in LEFT_OUT")
     args = ap.parse_args(argv)
-    d = dev_data()
+    d = dev_data(args.with_left_out)
     nrm, lex, y = features(d)
     stars = tm.star_columns(d["rating"])
     fold = folds(nrm)

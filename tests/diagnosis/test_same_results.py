@@ -16,14 +16,10 @@ help." is now ``other`` (a rude seller: right); six return comments "Found one l
 (wrong), "Material is scratchy synthetic material" adds product_defect to not_as_described (arguable),
 and an order whose feedback ends "Contact me: [email] or [phone]" gained unresponsive_service
 (wrong); all left as the model says. In the JSON only the dripper headline's lift, p-value and statement
-moved (one more tagged order in the group). Some ``decided_by`` values changed; nothing else. Rewritten in the fifth
-session, when the model was retrained with 600 more blind development texts: the six "Found one locally" return
-comments are untagged again (right: the buyer's own choice), "Colour is brown, ordered navy" adds wrong_item
-(right), "Material is a cheap plastic feel" adds product_defect to two orders (right: badly made), and "Seller
-was short with me when I asked for help." is now unresponsive_service (the brief's "rude or useless customer
-service"), so the account-wide unresponsive-service row explains 5 defects instead of 4 (unexplained 3 -> 2) and
-its label now says it counts complaints about the seller's service as well as unanswered messages; the hoodie
-row's nested count names 6 wrong items instead of 5. The helpers that replaced
+moved (one more tagged order in the group). Some ``decided_by`` values changed; nothing else. In the fifth session
+only the JSON's unresponsive-service sentence changed wording: the cause is also tagged from buyers' words (a
+complaint about the seller's service), so its label no longer says every such order had an unanswered message.
+The helpers that replaced
 group-bys are also checked against the pandas operation they stand for, on hand-made rows.
 """
 from __future__ import annotations

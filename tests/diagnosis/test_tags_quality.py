@@ -115,12 +115,15 @@ def _heldout():
 
 
 # Measured on the held-out halves (docs/diagnosis.md; the fourth session's final model, read once after it was
-# committed): en 0.912, de 0.873, es 0.964, fr 0.833, it 0.966, ja 0.857 (48-63 texts each), and on the blind
-# batch (``<lang>-fresh``, written by a writer who saw nothing of the project; its second read): en 0.845,
-# de 0.831, es 0.814, fr 0.817, it 0.833, ja 0.780. The floors sit just under the measurements; fr, ja and every
-# blind batch miss the 0.85 and the test says so honestly.
+# committed): en 0.912, de 0.873, es 0.964, fr 0.833, it 0.966, ja 0.857 (48-63 texts each); on the first blind
+# batch (``<lang>-fresh``, written by a writer who saw nothing of the project): en 0.845, de 0.831, es 0.814,
+# fr 0.817, it 0.833, ja 0.780; on the second blind batch (``<lang>-fresh2``, fifth session, its first read for
+# this model): en 0.733, de 0.729, es 0.767, fr 0.712, it 0.733, ja 0.683. The floors sit just under the
+# measurements (one or two texts); fr and every blind batch miss the 0.85 and the test says so honestly.
 FLOORS = {"en": 0.89, "de": 0.85, "es": 0.94, "fr": 0.81, "it": 0.94, "ja": 0.83,
-          "en-fresh": 0.82, "de-fresh": 0.81, "es-fresh": 0.79, "fr-fresh": 0.79, "it-fresh": 0.81, "ja-fresh": 0.76}
+          "en-fresh": 0.82, "de-fresh": 0.81, "es-fresh": 0.79, "fr-fresh": 0.79, "it-fresh": 0.81, "ja-fresh": 0.76,
+          "en-fresh2": 0.71, "de-fresh2": 0.71, "es-fresh2": 0.74, "fr-fresh2": 0.69, "it-fresh2": 0.71,
+          "ja-fresh2": 0.66}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
