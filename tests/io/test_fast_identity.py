@@ -20,6 +20,7 @@ import reinstate
 from reinstate import cli
 from reinstate.io.fast import fast_source
 from reinstate.io.load import load
+from reinstate.metrics.flags import order_flags
 from reinstate.metrics.health import account_health
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +94,37 @@ def test_many_accounts(tmp_path):
     path = write_canonical(orders, tmp_path / "orders.csv")
     assert_same(path, ["2026-03-21"])
     assert fast(path, "2026-03-21")["account"].nunique() == 200
+
+
+def test_an_orders_first_item_row_decides_its_category(tmp_path):
+    """VTR per category counts an order under its first item row's category (``order_flags``). The fast path
+    aggregates without file order and takes that category from a light row-numbered pass where an order's rows
+    disagree: here every order of two or more rows has a first row whose category sorts *after* the others'
+    (so the smallest is not it), and every third of them a missing first category (so the largest is not it
+    either)."""
+    orders = pd.read_parquet(GOLDEN / "orders_generated.parquet")
+    position = orders.groupby(["account", "marketplace", "order_id"], sort=False).cumcount()
+    size = orders.groupby(["account", "marketplace", "order_id"], sort=False)["order_id"].transform("size")
+    multi = size > 1
+    assert multi.sum() > 100
+    first = multi & (position == 0)
+    codes = pd.util.hash_array(orders["order_id"].astype(object).to_numpy()) % 3
+    category = pd.Series(["Aa later row"] * len(orders), dtype="string", index=orders.index)
+    category[first] = "Zz first row"
+    category[first & (codes == 0)] = pd.NA
+    orders["product_category"] = category
+    path = write_canonical(orders, tmp_path / "orders.csv")
+    assert_same(path, ["2026-03-21"])
+    # The categories per order themselves: as many orders under each as order_flags puts there. Taking the
+    # smallest value would put the "Zz" orders under "Aa later row"; the largest, the missing ones under "Zz".
+    src = fast_source(path)
+    assert src.gate()
+    got = src.flags(pd.Timestamp("2026-03-21").date())["product_category"].astype("string")
+    src.close()
+    want = order_flags(load(path).orders, as_of="2026-03-21")["product_category"].astype("string")
+    counts = lambda s: s.fillna("(none)").value_counts().sort_index()
+    pd.testing.assert_series_equal(counts(got), counts(want))
+    assert counts(want)["Zz first row"] > 300 and counts(want)["(none)"] > 100
 
 
 def test_health_matches_the_golden_results_where_whole_seconds_change_nothing(tmp_path):
