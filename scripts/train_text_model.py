@@ -6,12 +6,13 @@
 Data: tests/diagnosis/labelled_texts.csv, pt_training_texts.csv and buyer_training_texts.csv (all
 development, written for training and never evaluated on), olist_labelled.csv
 (development), the "dev" rows of olist_reviews_labelled.csv (texts from ../shared/data/olist-sample) and of
-buyer_texts.csv; Olist reviews come with their star rating (review_score). The held-out halves (and
-buyer_texts_fresh.csv) are never read here. Folds are grouped by normalised text (a repeated text never sits
+buyer_texts.csv and the blind development batches; Olist reviews come with their star rating (review_score).
+The held-out halves (and buyer_texts_fresh*.csv) are never read here. Folds are grouped by normalised text (a repeated text never sits
 on both sides). Every choice -- C, the class weighting, whether the lexicon verdicts and the star rating are
-inputs, whether a "complains at all" output decides ``other``, the per-output thresholds and its floor -- is
+inputs, whether a "complains at all" output decides ``other``, the per-output thresholds, its floor and the
+second-chance margin (a complaint's near-sure cause instead of ``other``) -- is
 made by cross-validated exact tag-set accuracy on development data (the grid point on the real development
-texts, Olist reviews and buyer texts, not on the texts written for training); thresholds are chosen for each
+texts, Olist reviews and buyer texts, not on the texts written for training); thresholds and margin are chosen for each
 fold on the out-of-fold scores of the other folds, so the printed figure does not choose and score on the
 same rows.
 """
@@ -48,6 +49,7 @@ GRID = [dict(C=32.0, balanced=True, lexicon=False),          # the n-grams alone
         dict(C=32.0, balanced=True, lexicon=True, olist_weight=2.0, rated=True, complaint=True)]
 TH_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+MARGIN_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)   # log-odds (text.tags_from_scores)
 
 
 # Written for training (pt_rated_texts also gives the star rating a buyer would give with each text).
@@ -149,6 +151,24 @@ def exact(proba, y, causes, th, floor) -> float:
     return float((tags_from_scores(proba, causes, th, floor) == y.astype(bool)).all(axis=1).mean())
 
 
+def logit(p):
+    p = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def decide(proba, causes, th, floor, margin) -> np.ndarray:
+    """The tags of probabilities under the shipped rule (``tags_from_scores`` on log-odds, as when tagging)."""
+    return tags_from_scores(logit(proba), causes, logit(th), logit(floor) if floor > 0 else None, margin)
+
+
+def tune_margin(proba, y, causes, th, floor) -> float:
+    """The second-chance margin by exact accuracy (ties -> the smallest); 0 without a complaint output."""
+    if "complaint" not in causes:
+        return 0.0
+    return float(max(MARGIN_GRID, key=lambda m: ((decide(proba, causes, th, floor, m) == y.astype(bool))
+                                                 .all(axis=1).mean(), -m)))
+
+
 def tune_thresholds(proba, y, causes) -> tuple[list[float], float]:
     """Per-output thresholds (and the complaint floor) by coordinate ascent on exact accuracy (two passes;
     ties -> nearest 0.5, lowest floor)."""
@@ -163,11 +183,12 @@ def tune_thresholds(proba, y, causes) -> tuple[list[float], float]:
 
 
 def honest_cv(proba, y, fold, causes) -> tuple[np.ndarray, float]:
-    """Predictions where each fold's thresholds were tuned on the other folds' out-of-fold scores."""
+    """Predictions where each fold's thresholds and margin were tuned on the other folds' out-of-fold scores."""
     pred = np.zeros(y.shape, dtype=bool)
     for f in np.unique(fold):
         th, floor = tune_thresholds(proba[fold != f], y[fold != f], causes)
-        pred[fold == f] = tags_from_scores(proba[fold == f], causes, th, floor)
+        margin = tune_margin(proba[fold != f], y[fold != f], causes, th, floor)
+        pred[fold == f] = decide(proba[fold == f], causes, th, floor, margin)
     return pred, float((pred == y.astype(bool)).all(axis=1).mean())
 
 
@@ -212,9 +233,10 @@ def main(argv=None) -> int:
         return 0
     causes = outputs(params)
     th, floor = tune_thresholds(proba, y, causes)
-    print(f"thresholds (on all out-of-fold scores): {dict(zip(causes, th))}, floor {floor}")
+    margin = tune_margin(proba, y, causes, th, floor)
+    print(f"thresholds (on all out-of-fold scores): {dict(zip(causes, th))}, floor {floor}, margin {margin}")
     model = tm.train(nrm, targets(y, params), lex if params["lexicon"] else None, causes, thresholds=th,
-                     floor=floor, **fit_args(params, row_weights(d, params), stars))
+                     floor=floor, margin=margin, **fit_args(params, row_weights(d, params), stars))
     tm.save(model, tm.MODEL_FILE)
     print(f"wrote {tm.MODEL_FILE} ({params}, CV exact {acc:.3f}, {len(model['rows'])} weight rows)")
     return 0

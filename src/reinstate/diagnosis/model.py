@@ -53,6 +53,7 @@ class TextModel:
         stars = np.asarray(data.get("rating_coef", np.zeros((0, 0))), dtype=np.float32)
         self.rating_coef = stars if stars.size else None  # (5 stars, causes) when the rating is an input
         self.floor = float(data.get("floor", 0.0))         # complaint probability below which nothing is tagged
+        self.margin = float(data.get("margin", 0.0))       # log-odds: a complaint's near-sure cause replaces other
 
     @property
     def uses_lexicon(self) -> bool:
@@ -102,12 +103,14 @@ def load_model(path: str | None = None) -> TextModel | None:
 
 def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, causes, *, C: float = 16.0,
           balanced: bool = False, thresholds=None, bits: int = BITS, chars=CHARS, words=WORDS,
-          sample_weight: np.ndarray | None = None, stars: np.ndarray | None = None, floor: float = 0.0) -> dict:
+          sample_weight: np.ndarray | None = None, stars: np.ndarray | None = None, floor: float = 0.0,
+          margin: float = 0.0) -> dict:
     """Fit one L2 logistic regression per cause; return the shippable dict of arrays.
 
     ``labels``: (n, causes) 0/1; ``lexicon_hits``: (n, causes) lexicon verdicts used as inputs, or None;
     ``stars``: (n, 5) star columns (``star_columns``) used as inputs, or None. A cause named ``complaint``
-    is the "complains at all" output (see the module docstring); ``floor`` its no-tag cut-off."""
+    is the "complains at all" output (see the module docstring); ``floor`` its no-tag cut-off; ``margin`` the
+    log-odds within which a complaint's best cause is tagged instead of ``other`` (``text.tags_from_scores``)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
     X = feature_matrix(norm, bits=bits, chars=chars, words=words).tocsc()
@@ -135,6 +138,6 @@ def train(norm: pd.Series, labels: np.ndarray, lexicon_hits: np.ndarray | None, 
             "rows": used.astype(np.int32), "coef": coef[:k],
             "lexicon_coef": coef[k:k + n_lex] if lexicon_hits is not None else np.zeros((0, 0), np.float32),
             "rating_coef": coef[k + n_lex:] if stars is not None else np.zeros((0, 0), np.float32),
-            "floor": np.float32(floor),
+            "floor": np.float32(floor), "margin": np.float32(margin),
             "intercept": np.array(intercepts, dtype=np.float32),
             "threshold": np.array(thresholds if thresholds is not None else [0.5] * len(causes), np.float32)}

@@ -408,17 +408,28 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
     return out, by
 
 
-def tags_from_scores(scores: np.ndarray, causes, cut, floor=None) -> np.ndarray:
+def tags_from_scores(scores: np.ndarray, causes, cut, floor=None, margin: float = 0.0) -> np.ndarray:
     """(n, TEXT_CAUSES) tags from a model's (n, causes) scores and per-output cut-offs (probabilities and
     thresholds, or log-odds and log-odds cuts). A ``complaint`` output decides ``other``; ``floor`` (same
     scale) clears every tag of a text whose complaint score is below it. ``other`` only without a specific
-    cause. The one decision rule of training (``scripts/train_text_model.py``) and of tagging."""
+    cause. ``margin`` (log-odds; scores and cuts must then be log-odds): a text that would be ``other`` gets
+    instead its best specific cause when that cause's score is within ``margin`` of its cut -- the buyer
+    complains, and one cause is nearly sure. The one decision rule of training (``scripts/train_text_model.py``)
+    and of tagging."""
     tagged = np.zeros((len(scores), len(TEXT_CAUSES)), dtype=bool)
     tagged[:, [TEXT_CAUSES.index("other" if c == "complaint" else c) for c in causes]] = scores >= np.asarray(cut)
     if floor is not None and "complaint" in causes:
         tagged &= (scores[:, list(causes).index("complaint")] >= floor)[:, None]
     k = TEXT_CAUSES.index("other")
     tagged[:, k] &= ~np.delete(tagged, k, axis=1).any(axis=1)
+    if margin > 0 and "complaint" in causes:
+        specific = [j for j, c in enumerate(causes) if c != "complaint"]
+        gap = scores[:, specific] - np.asarray(cut)[specific]        # how far each cause is from its cut
+        second = tagged[:, k] & (gap.max(axis=1) >= -margin)
+        rows = np.flatnonzero(second)
+        cols = np.asarray([TEXT_CAUSES.index(causes[j]) for j in specific])[gap[rows].argmax(axis=1)]
+        tagged[rows, cols] = True
+        tagged[rows, k] = False
     return tagged
 
 
@@ -428,10 +439,10 @@ def _model_verdicts(tm: TextModel, norm: pd.Series, compiled, stars: np.ndarray 
     cut = np.log(tm.threshold / (1 - tm.threshold))            # the thresholds as log-odds
     floor = np.log(tm.floor / (1 - tm.floor)) if tm.floor > 0 else None
     z = tm.logits(norm, stars)                                  # n-grams + stars + intercept
-    alone = tags_from_scores(z, tm.causes, cut, floor)          # what the model says with no lexicon hit
+    alone = tags_from_scores(z, tm.causes, cut, floor, tm.margin)  # what the model says with no lexicon hit
     if tm.uses_lexicon:
         z += lexicon_counts(norm, compiled).astype(np.float32) @ tm.lexicon_coef
-    tagged = tags_from_scores(z, tm.causes, cut, floor)
+    tagged = tags_from_scores(z, tm.causes, cut, floor, tm.margin)
     return tagged, tagged & ~alone
 
 
