@@ -19,6 +19,10 @@ and an order whose feedback ends "Contact me: [email] or [phone]" gained unrespo
 moved (one more tagged order in the group). Some ``decided_by`` values changed; nothing else. In the fifth session
 only the JSON's unresponsive-service sentence changed wording: the cause is also tagged from buyers' words (a
 complaint about the seller's service), so its label no longer says every such order had an unanswered message.
+Then the model's second-chance rule (a complaint's near-sure cause instead of ``other``): two orders whose return
+comments say "Colour is brown, ordered navy" and "Colour is olive, ordered oatmeal" add wrong_item (right; the
+second, fulfilled by Amazon, so adds amazon_fulfillment as well), and the hoodie row's nested count names 7 wrong
+items instead of 5; some ``decided_by`` values changed.
 The helpers that replaced
 group-bys are also checked against the pandas operation they stand for, on hand-made rows.
 """

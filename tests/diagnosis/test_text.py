@@ -1,6 +1,7 @@
 """Lexicon text classifier: accuracy on the labelled set, negation, languages, analyst extensions."""
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,3 +118,16 @@ def test_re2_fast_path_counts_like_python_re():
                       - (len(re.findall(compiled[cause][1], t)) if compiled[cause][1] else 0) > 0)
                      for cause in TEXT_CAUSES] for t in norm]
         assert lexicon_counts(norm, compiled).tolist() == expected
+
+
+def test_second_chance_names_a_complaints_near_sure_cause_instead_of_other():
+    from reinstate.diagnosis.text import TEXT_CAUSES, tags_from_scores
+    causes = ["transit_damage", "product_defect", "complaint"]
+    # Log-odds, every cut at 0. A: complains, transit 0.5 under its cut -> transit with a margin of 1, other
+    # without. B: transit 1.5 under -> other either way. C: no complaint -> nothing. D: transit over its cut ->
+    # transit only (the margin never adds a second cause).
+    scores = np.array([[-0.5, -2.0, 1.0], [-1.5, -2.0, 1.0], [-0.5, -0.2, -1.0], [0.5, -0.2, 1.0]])
+    names = lambda tags: [";".join(c for c, t in zip(TEXT_CAUSES, row) if t) for row in tags]
+    assert names(tags_from_scores(scores, causes, [0, 0, 0])) == ["other", "other", "", "transit_damage"]
+    assert names(tags_from_scores(scores, causes, [0, 0, 0], margin=1.0)) == \
+        ["transit_damage", "other", "", "transit_damage"]
