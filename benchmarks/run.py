@@ -321,7 +321,7 @@ def evaluate(sizes: list[dict], sample: dict, machine_info: dict | None = None) 
 # A target that is not met gets a line saying how far it is and why, built only from figures of the same run.
 
 def how_far(row: dict) -> str:
-    """'1.85x the limit (value 2.77 against <= 1.5)'; 'failed' when the step did not complete."""
+    """'1.85x the limit (2.770 against <= 1.5)'; 'did not complete' when the step failed (an infinite value)."""
     value, limit = row["value"], row["limit"]
     if value == float("inf"):
         return "did not complete"
