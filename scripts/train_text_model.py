@@ -34,6 +34,7 @@ from reinstate.diagnosis.text import (
     TEXT_CAUSES,
     compile_causes,
     lexicon_counts,
+    log_odds,
     normalize,
     tags_from_scores,
 )
@@ -153,14 +154,10 @@ def exact(proba, y, causes, th, floor) -> float:
     return float((tags_from_scores(proba, causes, th, floor) == y.astype(bool)).all(axis=1).mean())
 
 
-def logit(p):
-    p = np.clip(np.asarray(p, dtype=float), 1e-9, 1 - 1e-9)
-    return np.log(p / (1 - p))
-
-
 def decide(proba, causes, th, floor, margin) -> np.ndarray:
     """The tags of probabilities under the shipped rule (``tags_from_scores`` on log-odds, as when tagging)."""
-    return tags_from_scores(logit(proba), causes, logit(th), logit(floor) if floor > 0 else None, margin)
+    proba = np.clip(proba, 1e-9, 1 - 1e-9)  # a fitted probability of exactly 0 or 1 has no finite log-odds
+    return tags_from_scores(log_odds(proba), causes, log_odds(th), log_odds(floor) if floor > 0 else None, margin)
 
 
 def tune_margin(proba, y, causes, th, floor) -> float:

@@ -408,6 +408,12 @@ def classify_detail(texts: pd.Series, *, languages=None, lexicon_dirs=(), model=
     return out, by
 
 
+def log_odds(p):
+    """log(p / (1 - p)): probabilities, thresholds and floors on the scale ``tags_from_scores``' margin needs."""
+    p = np.asarray(p)  # keeps the dtype (the shipped thresholds are float32, as the logits they are compared with)
+    return np.log(p / (1 - p))
+
+
 def tags_from_scores(scores: np.ndarray, causes, cut, floor=None, margin: float = 0.0) -> np.ndarray:
     """(n, TEXT_CAUSES) tags from a model's (n, causes) scores and per-output cut-offs (probabilities and
     thresholds, or log-odds and log-odds cuts). A ``complaint`` output decides ``other``; ``floor`` (same
@@ -436,8 +442,8 @@ def tags_from_scores(scores: np.ndarray, causes, cut, floor=None, margin: float 
 def _model_verdicts(tm: TextModel, norm: pd.Series, compiled, stars: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
     """(tagged, needed the lexicon) per distinct text and cause in TEXT_CAUSES order."""
-    cut = np.log(tm.threshold / (1 - tm.threshold))            # the thresholds as log-odds
-    floor = np.log(tm.floor / (1 - tm.floor)) if tm.floor > 0 else None
+    cut = log_odds(tm.threshold)                                # the thresholds as log-odds
+    floor = log_odds(tm.floor) if tm.floor > 0 else None
     z = tm.logits(norm, stars)                                  # n-grams + stars + intercept
     alone = tags_from_scores(z, tm.causes, cut, floor, tm.margin)  # what the model says with no lexicon hit
     if tm.uses_lexicon:
