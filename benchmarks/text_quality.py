@@ -8,8 +8,8 @@ Sets: tests/diagnosis/olist_reviews_labelled.csv (+ olist_labelled.csv, developm
 from ../shared/data/olist-sample, and tests/diagnosis/buyer_texts.csv (en, de, es, fr, it, ja). The halves
 were fixed before any result was seen: md5 of the review id (Olist) or of "language:text", first hex digit
 even = development. tests/diagnosis/buyer_texts_fresh.csv and buyer_texts_fresh2.csv are blind held-out
-batches only (``<lang>-fresh``, ``<lang>-fresh2``); buyer_blind_dev.csv and buyer_blind_dev2.csv are blind
-development texts (``<lang>-blind``, ``<lang>-blind2``).
+batches only (``<lang>-fresh``, ``<lang>-fresh2``); buyer_blind_dev.csv, buyer_blind_dev2.csv and
+buyer_blind_dev3.csv are blind development texts (``<lang>-blind``, ``<lang>-blind2``, ``<lang>-blind3``).
 """
 from __future__ import annotations
 
@@ -18,9 +18,10 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from reinstate.diagnosis.text import classify_texts, tags_of
+from reinstate.diagnosis.text import classify_texts, normalize, tags_of
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "diagnosis"
@@ -39,8 +40,10 @@ FRESH = LABELS / "buyer_texts_fresh.csv"
 FRESH2 = LABELS / "buyer_texts_fresh2.csv"
 # Development only: buyer texts per language written the same blind way (after FRESH's first score was read,
 # which showed the older sets were closer to the training texts' style than blind writing is): 100 per language
-# in the fourth session, 100 more (``buyer_blind_dev2.csv``) in the fifth.
-BLIND = (LABELS / "buyer_blind_dev.csv", LABELS / "buyer_blind_dev2.csv")
+# in the fourth session, 100 more (``buyer_blind_dev2.csv``) in the fifth, and in the sixth
+# (``buyer_blind_dev3.csv``) 150 per language plus 400 Brazilian marketplace reviews with their star ratings
+# (``pt-blind3``), written from tests/diagnosis/blind_brief.md and blind_brief_pt.md.
+BLIND = (LABELS / "buyer_blind_dev.csv", LABELS / "buyer_blind_dev2.csv", LABELS / "buyer_blind_dev3.csv")
 
 
 def olist_stars(ids: pd.Series) -> pd.Series:
@@ -74,16 +77,54 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
     if split == "dev":  # development texts by writers who saw nothing of the project (see BLIND)
-        for suffix, path in zip(("blind", "blind2"), BLIND):
-            f = pd.read_csv(path, keep_default_na=False)
+        for suffix, path in zip(("blind", "blind2", "blind3"), BLIND):
+            f = pd.read_csv(path, keep_default_na=False, dtype={"rating": "string"})
+            cols = [c for c in ("text", "labels", "language", "rating") if c in f.columns]
             for lang, g in f.groupby("language"):
-                out[f"{lang}-{suffix}"] = g[["text", "labels", "language"]].reset_index(drop=True)
+                g = g[cols].reset_index(drop=True)
+                if "rating" in g.columns:  # the star rating a writer gave with a review (none: empty)
+                    g["rating"] = pd.to_numeric(g["rating"], errors="coerce")
+                    if g["rating"].isna().all():
+                        g = g.drop(columns="rating")
+                out[f"{lang}-{suffix}"] = g
     if split == "heldout":  # the blind held-out batches (see FRESH, FRESH2), each reported on its own
         for suffix, path in (("fresh", FRESH), ("fresh2", FRESH2)):
             f = pd.read_csv(path, keep_default_na=False)
             for lang, g in f.groupby("language"):
                 out[f"{lang}-{suffix}"] = g[["text", "labels", "language"]].reset_index(drop=True)
     return out
+
+
+# Texts written for development or training must not be near-copies of a held-out text: the blind writers and the
+# training writers are alike, and a paraphrase in training would be scored on what the model was fitted to
+# (the sixth session found 150 such texts, one differing from a held-out text only by its accents).
+NEAR = 0.6   # Jaccard overlap of character 3-grams (of text_key) from which two texts count as near-copies
+
+
+def text_key(texts: pd.Series) -> pd.Series:
+    """Lower case, accents dropped, anything but letters and digits as one space: what near-copies share."""
+    return (normalize(texts.fillna("").astype(str)).str.replace(r"[^\w]+", " ", regex=True).str.strip()
+            .astype(object))
+
+
+def heldout_texts() -> pd.Series:
+    """Every held-out text (the buyer-text halves, the blind held-out batches, the Olist held-out reviews when
+    ../shared is present): texts only, for the near-copy rule."""
+    return pd.concat([f["text"] for f in labelled("heldout").values()], ignore_index=True)
+
+
+def near_copies(texts: pd.Series, others: pd.Series, threshold: float = NEAR) -> np.ndarray:
+    """True where a text's character 3-grams overlap one of ``others``' by Jaccard >= ``threshold``."""
+    from sklearn.feature_extraction.text import CountVectorizer
+    a, b = (" " + text_key(texts) + " ").tolist(), (" " + text_key(others) + " ").tolist()
+    vec = CountVectorizer(analyzer="char", ngram_range=(3, 3), binary=True, lowercase=False).fit(a + b)
+    A, B = vec.transform(a), vec.transform(b)
+    inter = (A @ B.T).tocoo()
+    size_a, size_b = np.asarray(A.sum(axis=1)).ravel(), np.asarray(B.sum(axis=1)).ravel()
+    jaccard = inter.data / (size_a[inter.row] + size_b[inter.col] - inter.data)
+    near = np.zeros(len(a), dtype=bool)
+    near[inter.row[jaccard >= threshold]] = True
+    return near
 
 
 def norm(s: str) -> str:

@@ -51,23 +51,26 @@ GRID = [dict(C=32.0, balanced=True, lexicon=False),          # the n-grams alone
 TH_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 MARGIN_GRID = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)   # log-odds (text.tags_from_scores)
+# Sixth session: with every blind batch in training, margin 1.5 beat 1.0 by 0.0011 on the out-of-fold scores (9 of
+# 8,000 texts) and turned "Terrible seller" (a vague complaint, tests/diagnosis/test_text.py) into not_as_described;
+# a wider margin now has to beat a narrower one by more than this to be chosen.
+MARGIN_TIE = 0.002
 
 
 # Written for training (pt_rated_texts also gives the star rating a buyer would give with each text).
 TRAINING_ONLY = ("labelled_texts", "pt_training_texts", "pt_rated_texts", "buyer_training_texts")
-# Development sets tried and left out because the rule (grouped CV on the real development texts the shipped model
-# was chosen on) did not rise with them: the fifth session's second blind development batch (``<lang>-blind2``,
-# buyer_blind_dev2.csv: 0.845 against 0.847 on the same 1,790 texts once its 16 texts that repeat a held-out text
-# were removed; tried again with the second-chance margin: 0.845 against 0.854). They serve as a leave-batch-out
-# check instead (``benchmarks/text_quality.py`` scores them as ``<lang>-blind2``: words this model never saw).
-# ``--with-left-out`` trains with them, to try them again with other changes.
-LEFT_OUT = ("-blind2",)
+# Which development batches train the model. The fifth session left its second blind development batch out
+# (``buyer_blind_dev2.csv``) because grouped CV on the 1,790 real development texts did not rise with it (0.845
+# against 0.847, and 0.845 against 0.854 with the second-chance margin). That figure is mostly texts the lexicons
+# were written from (the first Olist labelling rounds and the buyer-text development halves), so it cannot show what
+# new words are worth. The sixth session measured that instead, before any held-out read: with the first blind batch
+# left out of training and scored (``--leave-out blind``), adding the second raised it from 0.767 to 0.799
+# (five languages up, none down). Since then every blind development batch trains the model; ``--leave-out SUFFIX``
+# repeats the check for any batch.
 
 
-def dev_data(with_left_out: bool = False) -> pd.DataFrame:
+def dev_data() -> pd.DataFrame:
     sets = labelled("dev")
-    if not with_left_out:
-        sets = {name: f for name, f in sets.items() if not name.endswith(LEFT_OUT)}
     if "pt-olist" not in sets:
         sys.exit("train_text_model: ../shared/data/olist-sample not found (the Olist review texts are needed)")
     parts = [f.assign(set=name) for name, f in sets.items()]
@@ -156,16 +159,20 @@ def exact(proba, y, causes, th, floor) -> float:
 
 def decide(proba, causes, th, floor, margin) -> np.ndarray:
     """The tags of probabilities under the shipped rule (``tags_from_scores`` on log-odds, as when tagging)."""
-    proba = np.clip(proba, 1e-9, 1 - 1e-9)  # a fitted probability of exactly 0 or 1 has no finite log-odds
+    proba = np.clip(np.asarray(proba, dtype=np.float64), 1e-9, 1 - 1e-9)  # no finite log-odds at exactly 0 or 1
+    # (float64: in float32, 1 - 1e-9 rounds back to 1)
     return tags_from_scores(log_odds(proba), causes, log_odds(th), log_odds(floor) if floor > 0 else None, margin)
 
 
 def tune_margin(proba, y, causes, th, floor) -> float:
-    """The second-chance margin by exact accuracy (ties -> the smallest); 0 without a complaint output."""
+    """The second-chance margin: the smallest one whose exact accuracy is within ``MARGIN_TIE`` of the best
+    (a wider margin names a cause for more vague complaints, so it has to earn it); 0 without a complaint
+    output."""
     if "complaint" not in causes:
         return 0.0
-    return float(max(MARGIN_GRID, key=lambda m: ((decide(proba, causes, th, floor, m) == y.astype(bool))
-                                                 .all(axis=1).mean(), -m)))
+    acc = {m: float((decide(proba, causes, th, floor, m) == y.astype(bool)).all(axis=1).mean()) for m in MARGIN_GRID}
+    best = max(acc.values())
+    return float(min(m for m, a in acc.items() if a >= best - MARGIN_TIE))
 
 
 def tune_thresholds(proba, y, causes) -> tuple[list[float], float]:
@@ -191,6 +198,31 @@ def honest_cv(proba, y, fold, causes) -> tuple[np.ndarray, float]:
     return pred, float((pred == y.astype(bool)).all(axis=1).mean())
 
 
+def leave_batch_out(d: pd.DataFrame, suffix: str, params: dict) -> pd.Series:
+    """Exact accuracy per language on the sets ending in ``-suffix`` of a model trained without them (grid point,
+    thresholds, floor and margin fitted on the rest as in ``main``): what texts written in words the model never
+    saw score."""
+    out = d["set"].str.endswith(f"-{suffix}").to_numpy()
+    if not out.any():
+        sys.exit(f"train_text_model: no development set ends in -{suffix}")
+    rest = d[~out].reset_index(drop=True)
+    nrm, lex, y = features(rest)
+    stars = tm.star_columns(rest["rating"])
+    causes = outputs(params)
+    proba = oof_scores(nrm, lex, y, folds(nrm), row_weights(rest, params), stars, **params)
+    th, floor = tune_thresholds(proba, y, causes)
+    margin = tune_margin(proba, y, causes, th, floor)
+    model = tm.TextModel(tm.train(nrm, targets(y, params), lex if params["lexicon"] else None, causes,
+                                  thresholds=th, floor=floor, margin=margin,
+                                  **fit_args(params, row_weights(rest, params), stars)))
+    held = d[out].reset_index(drop=True)
+    h_nrm, h_lex, h_y = features(held)
+    pred = decide(model.proba(h_nrm, h_lex if params["lexicon"] else None, tm.star_columns(held["rating"])),
+                  causes, th, floor, margin)
+    ok = pd.Series((pred == h_y.astype(bool)).all(axis=1), index=held.index)
+    return pd.concat([ok.groupby(held["language"]).mean(), pd.Series({"all": ok.mean()})])
+
+
 def report(d, pred, y) -> None:
     ok = (pred == y.astype(bool)).all(axis=1)
     print("  per set: " + ", ".join(f"{s} {ok[d['set'] == s].mean():.3f} (n={int((d['set'] == s).sum())})"
@@ -204,9 +236,15 @@ def report(d, pred, y) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cv", action="store_true", help="only print the cross-validated grid")
-    ap.add_argument("--with-left-out", action="store_true", help="also train on the sets in LEFT_OUT")
+    ap.add_argument("--leave-out", metavar="SUFFIX",
+                    help="score the development sets ending in -SUFFIX (e.g. blind) with a model trained without "
+                         "them, for the last grid point, and stop")
     args = ap.parse_args(argv)
-    d = dev_data(args.with_left_out)
+    d = dev_data()
+    if args.leave_out:
+        acc = leave_batch_out(d, args.leave_out, GRID[-1])
+        print(f"leave-batch-out -{args.leave_out} ({GRID[-1]}): " + ", ".join(f"{k} {v:.3f}" for k, v in acc.items()))
+        return 0
     nrm, lex, y = features(d)
     stars = tm.star_columns(d["rating"])
     fold = folds(nrm)

@@ -150,17 +150,29 @@ def test_heldout_olist_reviews(shared_dir):
     assert got / total >= 0.8
 
 
-def test_no_training_text_repeats_a_heldout_text():
-    # A held-out text that also sits in a training file would be scored on what the model was fitted to.
-    def key(s):
-        return set(s.str.strip().str.lower())
-    b = pd.read_csv(HERE / "buyer_texts.csv", keep_default_na=False)
-    fresh = [pd.read_csv(HERE / name, keep_default_na=False)["text"]
-             for name in ("buyer_texts_fresh.csv", "buyer_texts_fresh2.csv")]
-    held = key(b.loc[b["split"] == "heldout", "text"]) | key(fresh[0]) | key(fresh[1])
+TRAINING_FILES = ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv",
+                  "buyer_blind_dev.csv", "buyer_blind_dev2.csv", "buyer_blind_dev3.csv")
+
+
+def test_no_training_text_is_a_near_copy_of_a_heldout_text():
+    # A held-out text that also sits in a training file, or a paraphrase of it ("meh. not happy" / "meh not happy",
+    # the same sentence without its accents), would be scored on what the model was fitted to. The Olist held-out
+    # reviews join the comparison when ../shared is present.
+    import text_quality as tq
+    held = tq.heldout_texts()
     assert len(held) >= 960
-    train = [key(b.loc[b["split"] == "dev", "text"])]
-    for name in ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv",
-                 "buyer_blind_dev.csv", "buyer_blind_dev2.csv"):
-        train.append(key(pd.read_csv(HERE / name, keep_default_na=False)["text"]))
-    assert all(not (t & held) for t in train)
+    b = pd.read_csv(HERE / "buyer_texts.csv", keep_default_na=False)
+    train = {"buyer_texts.csv (dev)": b.loc[b["split"] == "dev", "text"]}
+    for name in TRAINING_FILES:
+        train[name] = pd.read_csv(HERE / name, keep_default_na=False)["text"]
+    near = {name: t[tq.near_copies(t, held)].tolist()[:3] for name, t in train.items()}
+    assert not any(near.values()), near
+
+
+def test_near_copy_rule_on_a_small_hand_made_case():
+    import text_quality as tq
+    held = pd.Series(["meh not happy", "la date de livraison a été repoussée encore et encore"])
+    texts = pd.Series(["Meh. Not happy!", "la date de livraison a ete repoussee encore et encore",
+                       "the seller never answered my three emails", "meh"])
+    # " meh " has the 3-grams " me", "meh", "eh ", all among the 13 of " meh not happy ": Jaccard 3/13 = 0.23
+    assert tq.near_copies(texts, held).tolist() == [True, True, False, False]

@@ -79,8 +79,10 @@ def test_missing_and_empty_texts_have_no_tags():
 
 
 def test_analyst_lexicon_dir_adds_phrases_without_code(tmp_path):
-    text = pd.Series(["the parcel was soggy"])
-    # A complaint the packaged model names no cause for ("other"); the analyst's phrase then names it.
+    text = pd.Series(["the box was soggy"])
+    # A complaint the packaged model names no cause for ("other"); the analyst's phrase then names it. (Since the
+    # sixth session's model, "the parcel was soggy" gets item_not_received from the model, a wrong cause, so the
+    # example names the box instead.)
     assert tags_of(classify_texts(text, languages=["en"])).iloc[0] in ("", "other")
     (tmp_path / "en.yaml").write_text("language: en\ncauses:\n  transit_damage:\n    phrases: [soggy]\n")
     assert tags_of(classify_texts(text, languages=["en"], lexicon_dirs=(str(tmp_path),))).iloc[0] == "transit_damage"
