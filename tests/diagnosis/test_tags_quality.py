@@ -114,16 +114,18 @@ def _heldout():
     return text_quality, text_quality.labelled("heldout")
 
 
-# Measured on the held-out halves (docs/diagnosis.md; the fifth session's model with the second-chance rule, read
-# once after it was committed): en 0.912, de 0.891, es 0.964, fr 0.833, it 0.948, ja 0.857 (48-63 texts each); on
-# the first blind batch (``<lang>-fresh``, written by a writer who saw nothing of the project): en 0.862, de 0.814,
-# es 0.814, fr 0.783, it 0.783, ja 0.797; on the second blind batch (``<lang>-fresh2``, fifth session): en 0.750,
-# de 0.763, es 0.783, fr 0.712, it 0.783, ja 0.700. The floors sit just under the measurements (one or two
-# texts); fr and every blind batch miss the issue's 0.85 and the test says so honestly.
-FLOORS = {"en": 0.89, "de": 0.87, "es": 0.94, "fr": 0.81, "it": 0.92, "ja": 0.83,
-          "en-fresh": 0.84, "de-fresh": 0.79, "es-fresh": 0.79, "fr-fresh": 0.76, "it-fresh": 0.76, "ja-fresh": 0.77,
-          "en-fresh2": 0.73, "de-fresh2": 0.74, "es-fresh2": 0.76, "fr-fresh2": 0.69, "it-fresh2": 0.76,
-          "ja-fresh2": 0.68}
+# Measured on the held-out halves (docs/diagnosis.md; the sixth session's model, trained with every blind
+# development batch, read once after it was committed): en 0.877, de 0.909, es 0.964, fr 0.917, it 0.983, ja 0.857
+# (48-63 texts each); on the first blind batch (``<lang>-fresh``, written by a writer who saw nothing of the
+# project): en 0.879, de 0.780, es 0.831, fr 0.817, it 0.767, ja 0.831; on the second blind batch
+# (``<lang>-fresh2``, written from the same brief as the blind development texts of the fifth and sixth sessions,
+# so closer to the training texts' style than real buyers may be): en 0.900, de 0.847, es 0.783, fr 0.797,
+# it 0.850, ja 0.850. The floors sit just under the measurements (one or two texts); the blind batches mostly miss
+# the issue's 0.85 and the test says so honestly.
+FLOORS = {"en": 0.86, "de": 0.89, "es": 0.94, "fr": 0.89, "it": 0.96, "ja": 0.84,
+          "en-fresh": 0.86, "de-fresh": 0.76, "es-fresh": 0.81, "fr-fresh": 0.79, "it-fresh": 0.75, "ja-fresh": 0.81,
+          "en-fresh2": 0.88, "de-fresh2": 0.83, "es-fresh2": 0.76, "fr-fresh2": 0.78, "it-fresh2": 0.83,
+          "ja-fresh2": 0.83}
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -141,9 +143,9 @@ def test_heldout_olist_reviews(shared_dir):
     tq, sets = _heldout()
     frame = sets["pt-olist"]
     r = tq.score(frame, tq.predict(frame, ["en", "pt"]))
-    # Measured 0.860 (850 reviews, with their star ratings): above the issue's 0.85, but recall stays below 0.7
-    # for other (14/42) and unresponsive_service (21/34) (docs/diagnosis.md). The floors guard the measured
-    # level; they are not the target.
+    # Measured 0.866 (850 reviews, with their star ratings; sixth session): above the issue's 0.85, but recall stays
+    # below 0.7 for other (15/42), not_as_described (20/29) and used_sold_as_new (0/1) (docs/diagnosis.md);
+    # unresponsive_service reached 24/34. The floors guard the measured level; they are not the target.
     assert r["n"] >= 800
     assert r["accuracy"] >= 0.845
     got, total = map(int, r["recall"]["item_not_received"].split("/"))
