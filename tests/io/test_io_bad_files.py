@@ -55,3 +55,13 @@ def test_olist_items_without_orders_are_refused(tmp_path):
         "o1,1,p1,s1,2018-01-01 10:00:00,10.0,1.0\n")
     with pytest.raises(InputFileError, match="need the Olist orders file"):
         load(tmp_path)
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_a_header_only_file_is_read_as_no_rows_with_or_without_a_final_line_break(tmp_path, ending):
+    # Arrow calls a header with no line break after it an "Empty CSV file"; it is a header with no rows.
+    (tmp_path / "orders.csv").write_text("order_id,purchase_date,fulfillment_channel,order_status" + ending)
+    data = load(tmp_path / "orders.csv")
+    (report,) = data.files
+    assert report.format == "canonical" and data.orders.empty
+    assert (report.rows_read, report.rows_rejected) == (0, 0)
