@@ -78,15 +78,11 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
     if split == "dev":  # development texts by writers who saw nothing of the project (see BLIND)
         for suffix, path in zip(("blind", "blind2", "blind3"), BLIND):
-            f = pd.read_csv(path, keep_default_na=False, dtype={"rating": "string"})
-            cols = [c for c in ("text", "labels", "language", "rating") if c in f.columns]
+            f = pd.read_csv(path, keep_default_na=False)
+            # The star rating a writer gave with a review (pt-blind3); none: empty, the same as no rating.
+            f["rating"] = pd.to_numeric(f.get("rating", pd.Series(index=f.index, dtype=float)), errors="coerce")
             for lang, g in f.groupby("language"):
-                g = g[cols].reset_index(drop=True)
-                if "rating" in g.columns:  # the star rating a writer gave with a review (none: empty)
-                    g["rating"] = pd.to_numeric(g["rating"], errors="coerce")
-                    if g["rating"].isna().all():
-                        g = g.drop(columns="rating")
-                out[f"{lang}-{suffix}"] = g
+                out[f"{lang}-{suffix}"] = g[["text", "labels", "language", "rating"]].reset_index(drop=True)
     if split == "heldout":  # the blind held-out batches (see FRESH, FRESH2), each reported on its own
         for suffix, path in (("fresh", FRESH), ("fresh2", FRESH2)):
             f = pd.read_csv(path, keep_default_na=False)
@@ -97,7 +93,7 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
 
 # Texts written for development or training must not be near-copies of a held-out text: the blind writers and the
 # training writers are alike, and a paraphrase in training would be scored on what the model was fitted to
-# (the sixth session found 150 such texts, one differing from a held-out text only by its accents).
+# (the sixth session found 231 such texts, one differing from a held-out text only by its accents).
 NEAR = 0.6   # Jaccard overlap of character 3-grams (of text_key) from which two texts count as near-copies
 
 
