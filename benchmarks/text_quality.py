@@ -9,7 +9,8 @@ from ../shared/data/olist-sample, and tests/diagnosis/buyer_texts.csv (en, de, e
 were fixed before any result was seen: md5 of the review id (Olist) or of "language:text", first hex digit
 even = development. tests/diagnosis/buyer_texts_fresh.csv and buyer_texts_fresh2.csv are blind held-out
 batches only (``<lang>-fresh``, ``<lang>-fresh2``); buyer_blind_dev.csv, buyer_blind_dev2.csv and
-buyer_blind_dev3.csv are blind development texts (``<lang>-blind``, ``<lang>-blind2``, ``<lang>-blind3``).
+buyer_blind_dev3.csv and buyer_blind_dev4.csv are blind development texts (``<lang>-blind``, ``<lang>-blind2``,
+``<lang>-blind3``, ``pt-blind4``).
 """
 from __future__ import annotations
 
@@ -42,8 +43,12 @@ FRESH2 = LABELS / "buyer_texts_fresh2.csv"
 # which showed the older sets were closer to the training texts' style than blind writing is): 100 per language
 # in the fourth session, 100 more (``buyer_blind_dev2.csv``) in the fifth, and in the sixth
 # (``buyer_blind_dev3.csv``) 150 per language plus 400 Brazilian marketplace reviews with their star ratings
-# (``pt-blind3``), written from tests/diagnosis/blind_brief.md and blind_brief_pt.md.
-BLIND = (LABELS / "buyer_blind_dev.csv", LABELS / "buyer_blind_dev2.csv", LABELS / "buyer_blind_dev3.csv")
+# (``pt-blind3``), written from tests/diagnosis/blind_brief.md and blind_brief_pt.md; in the seventh
+# (``buyer_blind_dev4.csv``) 440 more Brazilian reviews from blind_brief_pt.md by two writers of other voices.
+BLIND = {"blind": LABELS / "buyer_blind_dev.csv", "blind2": LABELS / "buyer_blind_dev2.csv",
+         "blind3": LABELS / "buyer_blind_dev3.csv", "blind4": LABELS / "buyer_blind_dev4.csv",
+         "blind5": LABELS / "buyer_blind_dev5.csv",
+         "blind6": LABELS / "buyer_blind_dev6.csv"}
 
 
 def olist_stars(ids: pd.Series) -> pd.Series:
@@ -77,9 +82,9 @@ def labelled(split: str) -> dict[str, pd.DataFrame]:
     for lang, g in b[b["split"] == split].groupby("language"):
         out[lang] = g[["text", "labels", "language"]].reset_index(drop=True)
     if split == "dev":  # development texts by writers who saw nothing of the project (see BLIND)
-        for suffix, path in zip(("blind", "blind2", "blind3"), BLIND):
+        for suffix, path in BLIND.items():
             f = pd.read_csv(path, keep_default_na=False)
-            # The star rating a writer gave with a review (pt-blind3); none: empty, the same as no rating.
+            # The star rating a writer gave with a review (pt-blind3, pt-blind4); none: empty, the same as no rating.
             f["rating"] = pd.to_numeric(f.get("rating", pd.Series(index=f.index, dtype=float)), errors="coerce")
             for lang, g in f.groupby("language"):
                 out[f"{lang}-{suffix}"] = g[["text", "labels", "language", "rating"]].reset_index(drop=True)

@@ -30,7 +30,9 @@ unresponsive_service (right: rude service is that cause), two orders whose retur
 cheap plastic feel" add product_defect (right: poor quality), and the hoodie order "a completely different size
 from the photos" adds unresponsive_service (wrong). In the JSON the dripper headline's lift, p-value and
 percentage moved (one tagged order fewer), the unresponsive-service cause explains 5 defects instead of 4, and 2
-defects are unexplained instead of 3.
+defects are unexplained instead of 3. In the seventh session (Portuguese lexicon precision, three more blind development
+batches) one order's tag table row changed: the return comment "Material is thin polyester" no longer carries a tag,
+so it left that order's ``text`` and ``source`` columns (its tags are unchanged); the JSON is the same.
 The helpers that replaced
 group-bys are also checked against the pandas operation they stand for, on hand-made rows.
 """

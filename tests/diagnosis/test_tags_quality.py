@@ -153,7 +153,9 @@ def test_heldout_olist_reviews(shared_dir):
 
 
 TRAINING_FILES = ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv",
-                  "buyer_blind_dev.csv", "buyer_blind_dev2.csv", "buyer_blind_dev3.csv")
+                  "buyer_blind_dev.csv", "buyer_blind_dev2.csv", "buyer_blind_dev3.csv",
+                  "buyer_blind_dev4.csv", "buyer_blind_dev5.csv",
+                  "buyer_blind_dev6.csv")
 
 
 def test_no_training_text_is_a_near_copy_of_a_heldout_text():
