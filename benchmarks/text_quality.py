@@ -45,6 +45,8 @@ FRESH2 = LABELS / "buyer_texts_fresh2.csv"
 # (``buyer_blind_dev3.csv``) 150 per language plus 400 Brazilian marketplace reviews with their star ratings
 # (``pt-blind3``), written from tests/diagnosis/blind_brief.md and blind_brief_pt.md; in the seventh
 # (``buyer_blind_dev4.csv``) 440 more Brazilian reviews from blind_brief_pt.md by two writers of other voices.
+# Written for training only, never scored (pt_rated_texts also gives the star rating a buyer would give with each text).
+TRAINING_ONLY = ("labelled_texts", "pt_training_texts", "pt_rated_texts", "buyer_training_texts")
 BLIND = {"blind": LABELS / "buyer_blind_dev.csv", "blind2": LABELS / "buyer_blind_dev2.csv",
          "blind3": LABELS / "buyer_blind_dev3.csv", "blind4": LABELS / "buyer_blind_dev4.csv",
          "blind5": LABELS / "buyer_blind_dev5.csv",

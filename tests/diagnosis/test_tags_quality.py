@@ -156,12 +156,6 @@ def test_heldout_olist_reviews(shared_dir):
     assert got / total >= 0.8
 
 
-TRAINING_FILES = ("labelled_texts.csv", "pt_training_texts.csv", "pt_rated_texts.csv", "buyer_training_texts.csv",
-                  "buyer_blind_dev.csv", "buyer_blind_dev2.csv", "buyer_blind_dev3.csv",
-                  "buyer_blind_dev4.csv", "buyer_blind_dev5.csv",
-                  "buyer_blind_dev6.csv")
-
-
 def test_no_training_text_is_a_near_copy_of_a_heldout_text():
     # A held-out text that also sits in a training file, or a paraphrase of it ("meh. not happy" / "meh not happy",
     # the same sentence without its accents), would be scored on what the model was fitted to. The Olist held-out
@@ -171,8 +165,9 @@ def test_no_training_text_is_a_near_copy_of_a_heldout_text():
     assert len(held) >= 960
     b = pd.read_csv(HERE / "buyer_texts.csv", keep_default_na=False)
     train = {"buyer_texts.csv (dev)": b.loc[b["split"] == "dev", "text"]}
-    for name in TRAINING_FILES:
-        train[name] = pd.read_csv(HERE / name, keep_default_na=False)["text"]
+    # every file written for training and every blind development batch (one list, text_quality's)
+    for path in [tq.LABELS / f"{n}.csv" for n in tq.TRAINING_ONLY] + list(tq.BLIND.values()):
+        train[path.name] = pd.read_csv(path, keep_default_na=False)["text"]
     near = {name: t[tq.near_copies(t, held)].tolist()[:3] for name, t in train.items()}
     assert not any(near.values()), near
 
