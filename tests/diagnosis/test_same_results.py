@@ -3,37 +3,9 @@
 ``golden/diagnose_1500_seed8*`` were written by the engine *before* the order keys were factorised to integer
 positions (commit fe6a3db: string-key merges and group-bys at every stage), from
 ``generate_sample(orders=1500, days=120, seed=8)`` loaded through ``reinstate.load``: the JSON contract and the
-per-order tag table. The integer-position engine must reproduce both byte for byte. Rewritten once for issue 12,
-which changed results on purpose: the period scan's p-value is also corrected over length scales (x5), the
-tag table gained ``decided_by``, and one more order is tagged late_delivery ("... delivery was several days
-after the promised date", an English stem pattern); nothing else differed. The tag table was rewritten once more
-when the text model was retrained on more development texts: only ``decided_by`` changed (11 text tags the
-lexicon decided are now decided by the model), every tag and every other column is the same. Rewritten again in the
-fourth session, when the model learned the star rating, the "complains at all" output and more training texts.
-Against the previous golden files, the tags of ten orders changed: "Seller was short with me when I asked for
-help." is now ``other`` (a rude seller: right); six return comments "Found one locally" are now ``other``
-(wrong: the buyer's own choice), "The ceramic coffee dripper is ok. Does the job." is now transit_damage
-(wrong), "Material is scratchy synthetic material" adds product_defect to not_as_described (arguable),
-and an order whose feedback ends "Contact me: [email] or [phone]" gained unresponsive_service
-(wrong); all left as the model says. In the JSON only the dripper headline's lift, p-value and statement
-moved (one more tagged order in the group). Some ``decided_by`` values changed; nothing else. In the fifth session
-only the JSON's unresponsive-service sentence changed wording: the cause is also tagged from buyers' words (a
-complaint about the seller's service), so its label no longer says every such order had an unanswered message.
-Then the model's second-chance rule (a complaint's near-sure cause instead of ``other``): two orders whose return
-comments say "Colour is brown, ordered navy" and "Colour is olive, ordered oatmeal" add wrong_item (right; the
-second, fulfilled by Amazon, so adds amazon_fulfillment as well), and the hoodie row's nested count names 7 wrong
-items instead of 5; some ``decided_by`` values changed. In the sixth session the model was retrained with every
-blind development batch (and without the training texts that were near-copies of held-out texts); ten orders' tags
-changed: the six "Found one locally" return comments and "The ceramic coffee dripper is ok. Does the job." are no
-longer tagged (right: the three were called wrong above), "Seller was short with me when I asked for help." is now
-unresponsive_service (right: rude service is that cause), two orders whose return comment says "Material is a
-cheap plastic feel" add product_defect (right: poor quality), and the hoodie order "a completely different size
-from the photos" adds unresponsive_service (wrong). In the JSON the dripper headline's lift, p-value and
-percentage moved (one tagged order fewer), the unresponsive-service cause explains 5 defects instead of 4, and 2
-defects are unexplained instead of 3. In the seventh session (Portuguese lexicon precision, three more blind development
-batches) one order's tag table row changed: the return comment "Material is thin polyester" no longer carries a tag,
-so it left that order's ``text`` and ``source`` columns (its tags are unchanged); the JSON is the same.
-The helpers that replaced
+per-order tag table. The integer-position engine must reproduce both byte for byte. Results that changed on purpose
+(issue 12's period-scan correction, each retrained text model) rewrote them; every rewrite and each changed order
+is listed in docs/diagnosis.md, "Golden files". The helpers that replaced
 group-bys are also checked against the pandas operation they stand for, on hand-made rows.
 """
 from __future__ import annotations
