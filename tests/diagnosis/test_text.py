@@ -97,6 +97,22 @@ def test_bad_lexicon_file_names_file_and_problem(tmp_path):
         classify_texts(pd.Series(["x"]), lexicon_dirs=(str(tmp_path),))
 
 
+def test_lexicon_defines_a_shared_fragment_once(tmp_path):
+    # "{{parts}}" stands for the file's defines entry: "waiting for the refund" is not the parcel, "waiting for
+    # the parcel" is; an undefined name is an error naming the file and the name.
+    (tmp_path / "zz.yaml").write_text(
+        "language: zz\ndefines:\n  not_parcel: refund|answer\ncauses:\n  item_not_received:\n"
+        "    patterns: ['\\bwaiting for (?!the {{not_parcel}}\\b)']\n")
+    got = classify_texts(pd.Series(["waiting for the parcel", "waiting for the refund"]), languages=["zz"],
+                         lexicon_dirs=(str(tmp_path),), model=False)
+    assert list(tags_of(got)) == ["item_not_received", ""]
+    bad = tmp_path / "bad"  # another folder: lexicons are cached per folder
+    bad.mkdir()
+    (bad / "zz.yaml").write_text("language: zz\ncauses:\n  other:\n    patterns: ['\\b{{nowhere}}']\n")
+    with pytest.raises(ConfigError, match=r"zz\.yaml.*'\{\{nowhere\}\}' is not in 'defines'"):
+        classify_texts(pd.Series(["x"]), languages=["zz"], lexicon_dirs=(str(bad),), model=False)
+
+
 def test_re2_fast_path_counts_like_python_re():
     # lexicon_counts runs most regexes through RE2 (pyarrow); the verdicts must equal Python's re applied
     # text by text (hits > negated hits), here computed directly with re.findall. The texts exercise

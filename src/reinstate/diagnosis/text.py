@@ -1,7 +1,8 @@
 """Text cause classifier: per-language lexicons (YAML data files) compiled to one regex per cause.
 
 A lexicon file ``<lang>.yaml`` holds, per cause, literal ``phrases`` and regex ``patterns``, plus the
-language's negation cues (``before`` a phrase for most languages, ``after`` it for Japanese) and a window.
+language's negation cues (``before`` a phrase for most languages, ``after`` it for Japanese) and a window;
+``defines`` names regex fragments that the file's patterns share (``{{name}}`` in a pattern).
 The packaged lexicons live in ``reinstate/diagnosis/lexicons/``. An analyst extends them without code by
 putting files of the same shape in a directory and passing it as ``lexicon_dirs`` (CLI: ``--lexicon DIR``):
 a file for a known language adds its phrases, patterns and cues to the packaged ones; a new language code
@@ -78,6 +79,20 @@ def _as_list(value, path, key) -> list[str]:
     return [str(v) for v in value]
 
 
+_DEFINED = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _expand(pattern: str, defines: dict, path, cause: str) -> str:
+    """``{{name}}`` in a pattern stands for the file's ``defines: {name: fragment}`` as a group: one list of
+    words several patterns share is written once."""
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in defines:
+            raise ConfigError(f"{path}: causes.{cause}.patterns: '{{{{{m.group(1)}}}}}' is not in 'defines' "
+                              f"(defined: {', '.join(defines) or 'none'})")
+        return f"(?:{defines[m.group(1)]})"
+    return _DEFINED.sub(sub, pattern)
+
+
 def read_lexicon(path: Path) -> Lexicon:
     """Parse and check one lexicon file; errors name the file and the offending key."""
     data = read_yaml(path)
@@ -86,6 +101,9 @@ def read_lexicon(path: Path) -> Lexicon:
     causes = data.get("causes") or {}
     if not isinstance(causes, dict):
         raise ConfigError(f"{path}: 'causes' must map cause ids to phrases/patterns")
+    defines = data.get("defines") or {}
+    if not isinstance(defines, dict) or not all(isinstance(v, str) for v in defines.values()):
+        raise ConfigError(f"{path}: 'defines' must map names to regex fragments")
     phrases, patterns = {}, {}
     for cause, entry in causes.items():
         if cause not in TEXT_CAUSES:
@@ -94,7 +112,8 @@ def read_lexicon(path: Path) -> Lexicon:
         if isinstance(entry, list):  # a bare list is a list of phrases
             entry = {"phrases": entry}
         phrases[cause] = tuple(_as_list(entry.get("phrases"), path, f"causes.{cause}.phrases"))
-        pats = tuple(_as_list(entry.get("patterns"), path, f"causes.{cause}.patterns"))
+        pats = tuple(_expand(p, defines, path, cause)
+                     for p in _as_list(entry.get("patterns"), path, f"causes.{cause}.patterns"))
         for p in pats:
             try:
                 re.compile(p)
