@@ -95,6 +95,12 @@ def test_bad_lexicon_file_names_file_and_problem(tmp_path):
     (tmp_path / "en.yaml").write_text("causes: [unclosed\n")
     with pytest.raises(ConfigError, match=r"en\.yaml, line \d+"):
         classify_texts(pd.Series(["x"]), lexicon_dirs=(str(tmp_path),))
+    # An unquoted "no" is YAML's false, not the word: the error says to quote it.
+    quoted = tmp_path / "quoted"
+    quoted.mkdir()
+    (quoted / "zz.yaml").write_text("language: zz\nnegation:\n  before: [no]\ncauses:\n  other: [bad]\n")
+    with pytest.raises(ConfigError, match=r"zz\.yaml: 'negation\.before' has false.*quotes \('no'\)"):
+        classify_texts(pd.Series(["x"]), lexicon_dirs=(str(quoted),))
 
 
 def test_lexicon_defines_a_shared_fragment_once(tmp_path):
@@ -111,6 +117,19 @@ def test_lexicon_defines_a_shared_fragment_once(tmp_path):
     (bad / "zz.yaml").write_text("language: zz\ncauses:\n  other:\n    patterns: ['\\b{{nowhere}}']\n")
     with pytest.raises(ConfigError, match=r"zz\.yaml.*'\{\{nowhere\}\}' is not in 'defines'"):
         classify_texts(pd.Series(["x"]), languages=["zz"], lexicon_dirs=(str(bad),), model=False)
+
+
+def test_never_negated_patterns_keep_their_hit(tmp_path):
+    # Under "patterns" a cue before the words cancels the hit ("no invoice" reads as no complaint); under
+    # "never_negated" the same words stay a hit: a missing invoice is the complaint itself.
+    texts = pd.Series(["no invoice in the box", "invoice in the box"])
+    for key, expected in (("patterns", ["", "other"]), ("never_negated", ["other", "other"])):
+        folder = tmp_path / key
+        folder.mkdir()
+        (folder / "zz.yaml").write_text(f"language: zz\nnegation:\n  before: ['no']\ncauses:\n  other:\n"
+                                        f"    {key}: ['\\binvoice\\b']\n")
+        got = classify_texts(texts, languages=["zz"], lexicon_dirs=(str(folder),), model=False)
+        assert list(tags_of(got)) == expected, key
 
 
 def test_re2_fast_path_counts_like_python_re():

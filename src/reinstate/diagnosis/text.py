@@ -2,7 +2,8 @@
 
 A lexicon file ``<lang>.yaml`` holds, per cause, literal ``phrases`` and regex ``patterns``, plus the
 language's negation cues (``before`` a phrase for most languages, ``after`` it for Japanese) and a window;
-``defines`` names regex fragments that the file's patterns share (``{{name}}`` in a pattern).
+``defines`` names regex fragments that the file's patterns share (``{{name}}`` in a pattern). A cause's
+``never_negated`` patterns are hits no negation cue cancels ("sem nota fiscal" is the complaint itself).
 The packaged lexicons live in ``reinstate/diagnosis/lexicons/``. An analyst extends them without code by
 putting files of the same shape in a directory and passing it as ``lexicon_dirs`` (CLI: ``--lexicon DIR``):
 a file for a known language adds its phrases, patterns and cues to the packaged ones; a new language code
@@ -67,8 +68,9 @@ class Lexicon:
     after: tuple[str, ...]
     window: int
     phrases: dict  # cause -> tuple of literal phrases
-    patterns: dict  # cause -> tuple of regexes
+    patterns: dict  # cause -> tuple of regexes (a negation cue before one cancels its hit)
     sources: tuple[str, ...]
+    never_negated: dict  # cause -> tuple of regexes whose hits no negation cue cancels
 
 
 def _as_list(value, path, key) -> list[str]:
@@ -76,6 +78,10 @@ def _as_list(value, path, key) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
         raise ConfigError(f"{path}: '{key}' must be a list of strings")
+    for v in value:  # YAML reads an unquoted no / yes / on / off as true or false, not as the word
+        if isinstance(v, bool):
+            raise ConfigError(f"{path}: '{key}' has {str(v).lower()}, which YAML read from an unquoted word such as "
+                              f"no, yes, on or off: put the word in quotes ('no')")
     return [str(v) for v in value]
 
 
@@ -104,7 +110,7 @@ def read_lexicon(path: Path) -> Lexicon:
     defines = data.get("defines") or {}
     if not isinstance(defines, dict) or not all(isinstance(v, str) for v in defines.values()):
         raise ConfigError(f"{path}: 'defines' must map names to regex fragments")
-    phrases, patterns = {}, {}
+    phrases, patterns, fixed = {}, {}, {}
     for cause, entry in causes.items():
         if cause not in TEXT_CAUSES:
             raise ConfigError(f"{path}: unknown cause '{cause}' (expected one of {', '.join(TEXT_CAUSES)})")
@@ -112,18 +118,19 @@ def read_lexicon(path: Path) -> Lexicon:
         if isinstance(entry, list):  # a bare list is a list of phrases
             entry = {"phrases": entry}
         phrases[cause] = tuple(_as_list(entry.get("phrases"), path, f"causes.{cause}.phrases"))
-        pats = tuple(_expand(p, defines, path, cause)
-                     for p in _as_list(entry.get("patterns"), path, f"causes.{cause}.patterns"))
-        for p in pats:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ConfigError(f"{path}: causes.{cause}.patterns: invalid regex {p!r} ({exc})") from None
-        patterns[cause] = pats
+        for key, into in (("patterns", patterns), ("never_negated", fixed)):
+            pats = tuple(_expand(p, defines, path, cause)
+                         for p in _as_list(entry.get(key), path, f"causes.{cause}.{key}"))
+            for p in pats:
+                try:
+                    re.compile(p)
+                except re.error as exc:
+                    raise ConfigError(f"{path}: causes.{cause}.{key}: invalid regex {p!r} ({exc})") from None
+            into[cause] = pats
     return Lexicon(lang, bool(data.get("word_boundary", True)),
                    tuple(_as_list(neg.get("before"), path, "negation.before")),
                    tuple(_as_list(neg.get("after"), path, "negation.after")),
-                   int(neg.get("window", 3)), phrases, patterns, (str(path),))
+                   int(neg.get("window", 3)), phrases, patterns, (str(path),), fixed)
 
 
 def _merge(a: Lexicon, b: Lexicon) -> Lexicon:
@@ -131,7 +138,8 @@ def _merge(a: Lexicon, b: Lexicon) -> Lexicon:
     return Lexicon(a.language, a.word_boundary, a.before + b.before, a.after + b.after, max(a.window, b.window),
                    {c: a.phrases.get(c, ()) + b.phrases.get(c, ()) for c in causes},
                    {c: a.patterns.get(c, ()) + b.patterns.get(c, ()) for c in causes},
-                   a.sources + b.sources)
+                   a.sources + b.sources,
+                   {c: a.never_negated.get(c, ()) + b.never_negated.get(c, ()) for c in causes})
 
 
 @lru_cache(maxsize=32)
@@ -218,7 +226,8 @@ def compile_causes(languages: tuple[str, ...] | None = None,
         for lex in chosen:
             phrases = list(lex.phrases.get(cause, ()))
             patterns = [_norm(p) for p in lex.patterns.get(cause, ())]
-            items = [x for x in [_trie_regex(phrases, lex.word_boundary)] if x] + patterns
+            fixed = [_norm(p) for p in lex.never_negated.get(cause, ())]
+            items = [x for x in [_trie_regex(phrases, lex.word_boundary)] if x] + patterns + fixed
             if not items:
                 continue
             pos.append(_alt(items))
