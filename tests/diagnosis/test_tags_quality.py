@@ -179,3 +179,30 @@ def test_near_copy_rule_on_a_small_hand_made_case():
                        "the seller never answered my three emails", "meh"])
     # " meh " has the 3-grams " me", "meh", "eh ", all among the 13 of " meh not happy ": Jaccard 3/13 = 0.23
     assert tq.near_copies(texts, held).tolist() == [True, True, False, False]
+
+
+def test_label_agreement_by_hand():
+    import label_agreement as la
+    first = pd.Series(["other", "product_defect", "product_defect;not_as_described", "", "other"])
+    second = pd.Series(["other", "not_as_described", "not_as_described;product_defect", "", "late_delivery"])
+    r = la.agreement(first, second)
+    # identical sets: rows 0, 2 (order of tags does not matter) and 3 -> 3 of 5
+    assert r["exact"] == 0.6
+    assert r["second_recall_of_first"] == {"product_defect": "1/2", "not_as_described": "1/1", "other": "1/2"}
+    assert r["first_recall_of_second"] == {"not_as_described": "1/2", "product_defect": "1/1",
+                                           "late_delivery": "0/1", "other": "1/1"}
+
+
+def test_second_reading_is_of_development_reviews_only():
+    # The second reading (benchmarks/label_agreement.py) may only touch the development half: the held-out half
+    # is scored, never read.
+    import text_quality as tq
+    second = pd.read_csv(tq.LABELS / "olist_dev_second_reading.csv", keep_default_na=False)
+    split = pd.read_csv(tq.LABELS / "olist_reviews_labelled.csv", keep_default_na=False)
+    old = set(pd.read_csv(tq.LABELS / "olist_labelled.csv", keep_default_na=False)["review_id"])
+    dev = set(split.loc[split["split"] == "dev", "review_id"]) | old
+    assert len(second) >= 200 and second["review_id"].is_unique
+    assert set(second["review_id"]) <= dev
+    assert not set(second["review_id"]) & set(split.loc[split["split"] == "heldout", "review_id"])
+    valid = set(TEXT_CAUSES)
+    assert all(set(filter(None, s.split(";"))) <= valid for s in second["labels"])
