@@ -130,6 +130,16 @@ def test_never_negated_patterns_keep_their_hit(tmp_path):
                                         f"    {key}: ['\\binvoice\\b']\n")
         got = classify_texts(texts, languages=["zz"], lexicon_dirs=(str(folder),), model=False)
         assert list(tags_of(got)) == expected, key
+    # The same with a cue written after the words, as in Japanese: "請求書なし" (no invoice) is negated only as a
+    # pattern.
+    texts = pd.Series(["請求書なし", "請求書が入っていた"])
+    for key, expected in (("patterns", ["", "other"]), ("never_negated", ["other", "other"])):
+        folder = tmp_path / f"after-{key}"
+        folder.mkdir()
+        (folder / "zz.yaml").write_text(f"language: zz\nword_boundary: false\nnegation:\n  after: [なし]\n"
+                                        f"causes:\n  other:\n    {key}: ['請求書']\n", encoding="utf-8")
+        got = classify_texts(texts, languages=["zz"], lexicon_dirs=(str(folder),), model=False)
+        assert list(tags_of(got)) == expected, f"after, {key}"
 
 
 def test_re2_fast_path_counts_like_python_re():

@@ -88,12 +88,12 @@ def _as_list(value, path, key) -> list[str]:
 _DEFINED = re.compile(r"\{\{(\w+)\}\}")
 
 
-def _expand(pattern: str, defines: dict, path, cause: str) -> str:
+def _expand(pattern: str, defines: dict, path, where: str) -> str:
     """``{{name}}`` in a pattern stands for the file's ``defines: {name: fragment}`` as a group: one list of
     words several patterns share is written once."""
     def sub(m: re.Match) -> str:
         if m.group(1) not in defines:
-            raise ConfigError(f"{path}: causes.{cause}.patterns: '{{{{{m.group(1)}}}}}' is not in 'defines' "
+            raise ConfigError(f"{path}: {where}: '{{{{{m.group(1)}}}}}' is not in 'defines' "
                               f"(defined: {', '.join(defines) or 'none'})")
         return f"(?:{defines[m.group(1)]})"
     return _DEFINED.sub(sub, pattern)
@@ -119,7 +119,7 @@ def read_lexicon(path: Path) -> Lexicon:
             entry = {"phrases": entry}
         phrases[cause] = tuple(_as_list(entry.get("phrases"), path, f"causes.{cause}.phrases"))
         for key, into in (("patterns", patterns), ("never_negated", fixed)):
-            pats = tuple(_expand(p, defines, path, cause)
+            pats = tuple(_expand(p, defines, path, f"causes.{cause}.{key}")
                          for p in _as_list(entry.get(key), path, f"causes.{cause}.{key}"))
             for p in pats:
                 try:
@@ -227,10 +227,10 @@ def compile_causes(languages: tuple[str, ...] | None = None,
             phrases = list(lex.phrases.get(cause, ()))
             patterns = [_norm(p) for p in lex.patterns.get(cause, ())]
             fixed = [_norm(p) for p in lex.never_negated.get(cause, ())]
-            items = [x for x in [_trie_regex(phrases, lex.word_boundary)] if x] + patterns + fixed
-            if not items:
+            items = [x for x in [_trie_regex(phrases, lex.word_boundary)] if x] + patterns  # a cue may cancel these
+            if not items + fixed:
                 continue
-            pos.append(_alt(items))
+            pos.append(_alt(items + fixed))
             if lex.before:
                 cue_words = [_norm(c) for c in lex.before if "\\" not in c]
                 # A phrase that is itself a negation ("no response", "pas reçu") is never negated again.
@@ -243,7 +243,7 @@ def compile_causes(languages: tuple[str, ...] | None = None,
                 if negatable:
                     neg.append(r"\b(?:%s)\b(?:%s%s){0,%d}?%s(?:%s)" % (
                         _cue_regex(lex.before), _SEP, _WORD, lex.window, _SEP, _alt(negatable)))
-            if lex.after:
+            if lex.after and items:
                 neg.append(r"(?:%s)[^。、.,!?！？\s]{0,%d}(?:%s)" % (_alt(items), lex.window,
                                                                   _cue_regex(lex.after)))
         if pos:
